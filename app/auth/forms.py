@@ -1,0 +1,21 @@
+"""Login and registration forms."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+USERNAME = Regexp(r"^[A-Za-z0-9_.-]+$", message="Use letters, digits, dots, hyphens or underscores.")
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=40)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField("Keep me logged in on this device")
+    submit = SubmitField("Log in")
+
+
+class RegisterForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(min=3, max=40), USERNAME])
+    display_name = StringField("Name shown to your instructor", validators=[Length(max=80)])
+    password = PasswordField("Password (at least 8 characters)", validators=[DataRequired(), Length(min=8, max=200)])
+    confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+    submit = SubmitField("Create account")

@@ -1,0 +1,83 @@
+"""Register, log in, log out."""
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+
+from app.auth import bp
+from app.auth.forms import LoginForm, RegisterForm
+from app.extensions import db, login_manager
+from app.models import User
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after login."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("learning.dashboard")
+
+
+def create_user(username: str, password: str, display_name: str = "", role: str = "learner") -> User:
+    user = User(username=username.strip(), display_name=(display_name or username).strip(), role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create a learner account and log in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.dashboard"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        name = form.username.data.strip()
+        if db.session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == name.lower())):
+            form.username.errors.append("That username is taken.")
+        else:
+            try:
+                user = create_user(name, form.password.data, form.display_name.data or "")
+            except IntegrityError:
+                db.session.rollback()
+                form.username.errors.append("That username is taken.")
+            else:
+                session.clear()
+                login_user(user)
+                flash("Welcome to Groundwork. Start with module 1, or pick any module below.", "success")
+                return redirect(url_for("learning.dashboard"))
+    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with username and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == form.username.data.strip().lower()))
+        if user is None or not user.check_password(form.password.data):
+            flash("Wrong username or password.", "error")
+            return render_template("auth/login.html", form=form), 401
+        session.clear()  # a fresh session at login
+        login_user(user, remember=form.remember.data)
+        return redirect(safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Log out and drop the whole session."""
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("learning.home"))

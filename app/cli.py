@@ -1,0 +1,74 @@
+"""Command-line tools: `flask content check`, `flask users create|set-role|list`."""
+from collections import Counter
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy.exc import IntegrityError
+
+from app.content import catalog
+from app.database import write_intent
+from app.extensions import db
+from app.models import ROLES, User
+
+content_cli = AppGroup("content", help="Check the teaching content.")
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+@content_cli.command("check")
+def content_check() -> None:
+    """Validate every content file; problems stop the app from loading and are listed as file:line."""
+    data = catalog()
+    types = Counter(q.type for q in data.questions.values())
+    annotations = sum(len(a) for a in data.annotations.values())
+    click.echo(f"Content OK: {len(data.sources)} sources, {len(data.modules)} modules, "
+               f"{len(data.questions)} questions ({', '.join(f'{t} {n}' for t, n in sorted(types.items()))}), "
+               f"{annotations} annotations, {len(data.glossary)} glossary terms, {len(data.charts)} charts, "
+               f"{len(data.timeline)} timeline events.")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True)
+@click.option("--name", "display_name", default="", help="Name shown to others.")
+@click.password_option(help="At least 8 characters; asked for when not given.")
+def users_create(username: str, role: str, display_name: str, password: str) -> None:
+    """Create an account (use --role instructor for an instructor)."""
+    from app.auth.routes import create_user
+
+    if len(password) < 8:
+        raise click.BadParameter("use at least 8 characters", param_hint="password")
+    with write_intent():
+        try:
+            user = create_user(username, password, display_name, role)
+        except IntegrityError:
+            db.session.rollback()
+            raise click.ClickException(f"the username {username!r} is taken")
+    click.echo(f"Created {user.role} {user.username!r}.")
+
+
+@users_cli.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(ROLES))
+def users_set_role(username: str, role: str) -> None:
+    """Change an existing account's role."""
+    with write_intent():
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no user {username!r}")
+        user.role = role
+        db.session.commit()
+    click.echo(f"{username!r} is now {role}.")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List accounts and roles."""
+    for user in db.session.scalars(sa.select(User).order_by(User.username)):
+        click.echo(f"{user.username}\t{user.role}\t{user.display_name}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(content_cli)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,108 @@
+"""The course: overview and progress, modules, lessons, the source reader, glossary and timeline."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.content import catalog
+from app.content.model import Module, Source
+from app.learning import bp
+from app.learning.progress import course_progress, mark_read, module_progress
+from app.learning.reader import reader_rows
+
+
+def get_module(module_id: str) -> Module:
+    """:raise 404: when no module has this id."""
+    return catalog().module(module_id) or abort(404, description="There is no such module.")
+
+
+def get_source(source_id: str) -> Source:
+    """:raise 404: when no source has this id."""
+    return catalog().sources.get(source_id) or abort(404, description="There is no such source.")
+
+
+@bp.route("/")
+def home():
+    """The landing page; learners go straight to their course overview."""
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.dashboard"))
+    return render_template("learning/home.html", modules=catalog().modules)
+
+
+@bp.route("/course")
+@login_required
+def dashboard():
+    """Every module in order with the learner's progress and the suggested next step."""
+    progress = course_progress(current_user, catalog())
+    return render_template("learning/dashboard.html", progress=progress, next_step=progress.next_step())
+
+
+@bp.route("/modules/<module_id>")
+@login_required
+def module(module_id: str):
+    """A module's objectives, lesson, sources and quiz status."""
+    module = get_module(module_id)
+    progress = module_progress(current_user, catalog(), module.id)
+    sources = [catalog().sources[sid] for sid in module.source_ids]
+    return render_template("learning/module.html", module=module, progress=progress, sources=sources)
+
+
+@bp.route("/modules/<module_id>/lesson")
+@login_required
+def lesson(module_id: str):
+    """The annotated lesson."""
+    module = get_module(module_id)
+    progress = module_progress(current_user, catalog(), module.id)
+    sources = [catalog().sources[sid] for sid in module.source_ids]
+    return render_template("learning/lesson.html", module=module, progress=progress, sources=sources)
+
+
+@bp.route("/modules/<module_id>/lesson/read", methods=["POST"])
+@login_required
+def lesson_read(module_id: str):
+    """Mark the lesson as read."""
+    module = get_module(module_id)
+    mark_read(current_user, module)
+    flash("Lesson marked as read.", "success")
+    return redirect(url_for("learning.module", module_id=module.id))
+
+
+@bp.route("/sources")
+@login_required
+def sources():
+    """The five source documents with their cards."""
+    ordered = sorted(catalog().sources.values(), key=lambda s: s.year)
+    return render_template("learning/sources.html", sources=ordered, catalog=catalog())
+
+
+@bp.route("/sources/<source_id>")
+@login_required
+def reader(source_id: str):
+    """A source with numbered paragraphs, the cited passage highlighted and margin notes."""
+    source = get_source(source_id)
+    highlight = request.args.get("hl", "")
+    rows = reader_rows(catalog(), source, highlight)
+    highlighted = catalog().passages[source.id].get(highlight)
+    modules = {m.id: m for m in catalog().modules}
+    return render_template("learning/reader.html", source=source, rows=rows, highlighted=highlighted,
+                           modules=modules)
+
+
+@bp.route("/glossary")
+@login_required
+def glossary():
+    """Every term, its definition, and where it appears."""
+    data = catalog()
+    uses = {}
+    for term in data.glossary:
+        names = [term.term.casefold(), *(a.casefold() for a in term.also)]
+        in_sources = [s for s in data.sources.values() if any(n in s.body.casefold() for n in names)]
+        in_lessons = [m for m in data.modules if term.slug in m.terms_used]
+        uses[term.slug] = (in_lessons, in_sources)
+    return render_template("learning/glossary.html", terms=data.glossary, uses=uses,
+                           modules={m.id: m for m in data.modules})
+
+
+@bp.route("/timeline")
+@login_required
+def timeline():
+    """Dated events across the five sources, each linked to its passage."""
+    return render_template("learning/timeline.html", events=catalog().timeline, sources=catalog().sources)

@@ -1,0 +1,111 @@
+"""Database models: learners, lesson reads, attempts and the questions they asked."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+
+ROLES = ("learner", "instructor", "admin")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class User(UserMixin, db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(40), unique=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
+    role: so.Mapped[str] = so.mapped_column(sa.String(16), default="learner")
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    attempts: so.WriteOnlyMapped["Attempt"] = so.relationship(back_populates="user")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role in ("instructor", "admin")
+
+
+class LessonRead(db.Model):
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    module_id: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    read_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class QuestionVersion(db.Model):
+    """One exact wording and key of a question, kept for ever so old attempts review as taken."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    question_id: so.Mapped[str] = so.mapped_column(sa.String(100), index=True)
+    digest: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    spec: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+
+
+class Attempt(db.Model):
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "module_id", "number"),
+        # at most one open attempt per learner and module, enforced by the database
+        sa.Index("uq_attempt_open", "user_id", "module_id", unique=True,
+                 sqlite_where=sa.text("submitted_at IS NULL"), postgresql_where=sa.text("submitted_at IS NULL")),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    module_id: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    number: so.Mapped[int]
+    seed: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    pass_mark: so.Mapped[int]
+    started_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    last_saved_at: so.Mapped[Optional[datetime]]
+    submitted_at: so.Mapped[Optional[datetime]]
+    score: so.Mapped[Optional[float]]  # percent
+    earned: so.Mapped[Optional[float]]
+    possible: so.Mapped[Optional[float]]
+    passed: so.Mapped[Optional[bool]]
+
+    user: so.Mapped[User] = so.relationship(back_populates="attempts")
+    items: so.Mapped[list["AttemptItem"]] = so.relationship(
+        back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan")
+
+    @property
+    def is_open(self) -> bool:
+        return self.submitted_at is None
+
+    @property
+    def duration_seconds(self) -> int | None:
+        if self.submitted_at is None:
+            return None
+        return int((self.submitted_at - self.started_at).total_seconds())
+
+
+class AttemptItem(db.Model):
+    """One question as shown in one attempt: its version, shuffled layout, response and grade."""
+
+    attempt_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("attempt.id", ondelete="CASCADE"), primary_key=True)
+    position: so.Mapped[int] = so.mapped_column(primary_key=True)
+    question_version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("question_version.id"), index=True)
+    layout: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    response: so.Mapped[Optional[Any]] = so.mapped_column(sa.JSON)
+    answered_at: so.Mapped[Optional[datetime]]
+    fraction: so.Mapped[Optional[float]]
+    points: so.Mapped[float]
+
+    attempt: so.Mapped[Attempt] = so.relationship(back_populates="items")
+    version: so.Mapped[QuestionVersion] = so.relationship(lazy="joined")
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return self.version.spec

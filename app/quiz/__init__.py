@@ -1,0 +1,1 @@
+"""Quizzes: question types, attempts and grading; the blueprint lives in quiz.routes."""

@@ -1,0 +1,37 @@
+"""Grading: pure functions over stored question specs and responses."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from app.quiz.types import QUESTION_TYPES
+
+
+def grade_response(spec: Mapping[str, Any], response: Any) -> float:
+    """The fraction (0..1) a response earns; a malformed response earns 0, never an error."""
+    if response is None:
+        return 0.0
+    try:
+        fraction = QUESTION_TYPES[spec["type"]].grade(spec["data"], response)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+        return 0.0
+    return min(1.0, max(0.0, float(fraction)))
+
+
+@dataclass(frozen=True)
+class Score:
+    earned: float
+    possible: float
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.earned / self.possible, 2) if self.possible else 0.0
+
+    def passes(self, pass_mark: int) -> bool:
+        return self.percent + 1e-9 >= pass_mark
+
+
+def score(graded: Iterable[tuple[float, float]]) -> Score:
+    """Sum (fraction, points) pairs into a score."""
+    pairs = list(graded)
+    return Score(sum(f * p for f, p in pairs), sum(p for _, p in pairs))

@@ -1,0 +1,98 @@
+"""Taking a quiz: start or resume, save as you go, submit once."""
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.content import catalog
+from app.extensions import db
+from app.learning.progress import module_progress
+from app.learning.routes import get_module
+from app.models import Attempt
+from flask import Blueprint
+from app.quiz.attempts import AttemptRefused, lock_attempt, save_responses, start_attempt, submit_attempt
+from app.quiz.presenter import public_view
+
+bp = Blueprint("quiz", __name__)
+
+
+def wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def get_own_attempt(attempt_id: int, lock: bool = False) -> Attempt:
+    """The current learner's attempt.
+
+    :raise 404: when it does not exist or belongs to someone else.
+    """
+    if lock:
+        attempt = lock_attempt(attempt_id, current_user)
+    else:
+        attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404, description="There is no such attempt.")
+    return attempt
+
+
+@bp.route("/modules/<module_id>/quiz", methods=["POST"])
+@login_required
+def start(module_id: str):
+    """Start the module's quiz, or resume the attempt already open."""
+    module = get_module(module_id)
+    progress = module_progress(current_user, catalog(), module.id)
+    if progress.locked:
+        flash("Pass " + ", ".join(progress.missing) + " first to open this quiz.", "error")
+        return redirect(url_for("learning.module", module_id=module.id))
+    try:
+        attempt = start_attempt(current_user, module)
+    except AttemptRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("learning.module", module_id=module.id))
+    return redirect(url_for("quiz.take", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@login_required
+def take(attempt_id: int):
+    """The quiz form of an open attempt, with every saved answer filled in."""
+    attempt = get_own_attempt(attempt_id)
+    if not attempt.is_open:
+        return redirect(url_for("review.attempt", attempt_id=attempt.id))
+    module = get_module(attempt.module_id)
+    questions = [public_view(item) for item in attempt.items]
+    return render_template("quiz/take.html", attempt=attempt, module=module, questions=questions)
+
+
+@bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
+@login_required
+def save(attempt_id: int):
+    """Save answers; called by the page as the learner goes, and by the Save button."""
+    attempt = get_own_attempt(attempt_id, lock=True)
+    if not attempt.is_open:
+        db.session.rollback()
+        if wants_json():
+            return jsonify(ok=False, error="This attempt was already submitted."), 409
+        flash("This attempt was already submitted; here is its review.", "info")
+        return redirect(url_for("review.attempt", attempt_id=attempt.id))
+    changed = save_responses(attempt, request.form)
+    saved_at = attempt.last_saved_at
+    db.session.commit()
+    if wants_json():
+        return jsonify(ok=True, changed=changed, saved_at=saved_at.isoformat() + "Z")
+    flash("Your answers are saved. You can come back to this quiz at any time.", "success")
+    return redirect(url_for("quiz.take", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@login_required
+def submit(attempt_id: int):
+    """Save the last answers and grade the attempt, exactly once."""
+    attempt = get_own_attempt(attempt_id, lock=True)
+    if not attempt.is_open:
+        db.session.rollback()
+        flash("This attempt was already submitted; here is its review.", "info")
+        return redirect(url_for("review.attempt", attempt_id=attempt.id))
+    save_responses(attempt, request.form)
+    if submit_attempt(attempt):
+        verdict = "passed" if attempt.passed else "not passed yet"
+        flash(f"Submitted: {attempt.score:g}% — {verdict} (pass mark {attempt.pass_mark}%).",
+              "success" if attempt.passed else "info")
+    return redirect(url_for("review.attempt", attempt_id=attempt.id))

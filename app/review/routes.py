@@ -1,0 +1,36 @@
+from app.review import bp
+"""Reviewing one's own attempts."""
+import sqlalchemy as sa
+from flask import redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.content import catalog
+from app.extensions import db
+from app.models import Attempt
+from app.quiz.presenter import review_view
+from app.quiz.routes import get_own_attempt
+
+
+@bp.route("/attempts")
+@login_required
+def attempts():
+    """Every attempt the learner has made, newest first."""
+    rows = db.session.scalars(sa.select(Attempt).where(Attempt.user_id == current_user.id)
+                              .order_by(Attempt.started_at.desc(), Attempt.id.desc())).all()
+    modules = {m.id: m for m in catalog().modules}
+    return render_template("review/attempts.html", attempts=rows, modules=modules)
+
+
+@bp.route("/attempts/<int:attempt_id>/review")
+@login_required
+def attempt(attempt_id: int):
+    """One submitted attempt, question by question, exactly as it was taken."""
+    attempt = get_own_attempt(attempt_id)
+    if attempt.is_open:
+        return redirect(url_for("quiz.take", attempt_id=attempt.id))
+    module = catalog().module(attempt.module_id)
+    items = [review_view(item) for item in attempt.items]
+    others = db.session.scalars(sa.select(Attempt).where(
+        Attempt.user_id == current_user.id, Attempt.module_id == attempt.module_id,
+        Attempt.submitted_at.is_not(None)).order_by(Attempt.number)).all()
+    return render_template("review/attempt.html", attempt=attempt, module=module, items=items, others=others)
