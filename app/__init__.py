@@ -27,7 +27,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
 
     seeds = Path(app.config["SEEDS_DIR"])
-    app.extensions["catalog"] = load_catalog(Path(app.config["CONTENT_DIR"]), seeds if seeds.is_dir() else None)
+    app.extensions["catalog"] = app.config.get("CATALOG") or load_catalog(
+        Path(app.config["CONTENT_DIR"]), seeds if seeds.is_dir() else None)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))

@@ -1,0 +1,127 @@
+"""Fixtures: an app on a throwaway database, clients, and make_* helpers.
+
+Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/groundwork_test)
+to run the same tests against PostgreSQL; otherwise each test gets its own SQLite file.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.config import PROJECT_ROOT
+from app.content import load_catalog
+from app.extensions import db
+from app.models import User
+
+SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog(PROJECT_ROOT, SEEDS if SEEDS.is_dir() else None)
+
+
+def database_url(tmp_path: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def make_app(tmp_path, catalog):
+    """Build apps on one throwaway database; extra config overrides the defaults."""
+    made = []
+
+    def make(**config):
+        settings = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+                    "SQLALCHEMY_DATABASE_URI": database_url(tmp_path), "CATALOG": catalog}
+        settings.update(config)
+        app = create_app(settings)
+        with app.app_context():
+            if not made:
+                db.drop_all()
+                db.create_all()
+        made.append(app)
+        return app
+
+    yield make
+    if made:
+        with made[0].app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    def make(username="learner", role="learner", password=PASSWORD, display_name=None) -> User:
+        with app.app_context():
+            user = User(username=username, display_name=display_name or username.title(), role=role)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+            return db.session.get(User, user.id)
+    return make
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username="learner", password=PASSWORD):
+        return self.client.post("/login", data={"username": username, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def learner(make_user, auth):
+    """A learner who is logged in on `client`."""
+    user = make_user("learner")
+    auth.login("learner")
+    return user
+
+
+def attempt_id_from(response) -> int:
+    match = re.search(r"/attempts/(\d+)", response.headers["Location"])
+    assert match, response.headers.get("Location")
+    return int(match.group(1))
+
+
+@pytest.fixture
+def start_quiz(client):
+    def start(module_id="amaq") -> int:
+        response = client.post(f"/modules/{module_id}/quiz")
+        assert response.status_code == 302
+        return attempt_id_from(response)
+    return start
+
+
+def count(app, model, *where) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))

@@ -1,0 +1,115 @@
+"""Registering, logging in and out, and who may see what."""
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import User
+from tests.conftest import PASSWORD, count
+
+
+def register(client, username="newbie", password="long enough pw", confirm=None, name="New Learner"):
+    return client.post("/register", data={"username": username, "display_name": name, "password": password,
+                                          "confirm": confirm or password})
+
+
+def test_register_creates_a_learner_with_an_scrypt_hash_and_logs_in(app, client):
+    response = register(client)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/course")
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "newbie"))
+        assert user.role == "learner" and user.password_hash.startswith("scrypt:")
+        assert user.check_password("long enough pw") and not user.check_password("wrong")
+    assert client.get("/course").status_code == 200
+
+
+def test_register_refuses_short_passwords_mismatches_and_taken_names(app, client, make_user):
+    make_user("taken")
+    assert "at least 8" in register(client, password="short").data.decode()
+    assert "passwords differ" in register(client, password="long enough", confirm="different!").data.decode()
+    assert "taken" in register(client, username="TAKEN").data.decode()
+    assert "Use letters" in register(client, username="bad name!").data.decode()
+    assert count(app, User) == 1
+
+
+def test_login_and_logout(client, make_user, auth):
+    make_user("ann")
+    assert auth.login("ann").headers["Location"].endswith("/course")
+    assert client.get("/course").status_code == 200
+    auth.logout()
+    assert client.get("/course").status_code == 302
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, make_user, auth):
+    make_user("ann")
+    response = auth.login("ann", "not the password")
+    assert response.status_code == 401 and "Wrong username or password" in response.data.decode()
+    assert auth.login("nobody", PASSWORD).status_code == 401
+
+
+def test_login_follows_only_local_next_urls(client, make_user):
+    make_user("ann")
+    ok = client.post("/login?next=/glossary", data={"username": "ann", "password": PASSWORD})
+    assert ok.headers["Location"].endswith("/glossary")
+    client.post("/logout")
+    evil = client.post("/login?next=//evil.example/x", data={"username": "ann", "password": PASSWORD})
+    assert evil.headers["Location"].endswith("/course")
+
+
+def test_logout_needs_post(client, learner):
+    assert client.get("/logout").status_code == 405
+    assert client.get("/course").status_code == 200
+
+
+def test_pages_need_login(client):
+    for url in ("/course", "/modules/amaq", "/modules/amaq/lesson", "/sources", "/sources/orton-2017-amaq",
+                "/glossary", "/timeline", "/attempts", "/attempts/1"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+    assert client.get("/").status_code == 200
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, make_user):
+    make_user("ann")
+    response = client.post("/login", data={"username": "ann", "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_csrf_token_is_required_on_posts(make_app, make_user):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    make_user("ann")
+    client = app.test_client()
+    response = client.post("/login", data={"username": "ann", "password": PASSWORD})
+    assert response.status_code == 400 and "expired" in response.data.decode()
+
+
+def test_cli_creates_an_instructor(app, runner):
+    result = runner.invoke(args=["users", "create", "prof", "--role", "instructor", "--password", "a long password"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.role).where(User.username == "prof")) == "instructor"
+    again = runner.invoke(args=["users", "create", "prof", "--password", "a long password"])
+    assert again.exit_code != 0 and "taken" in again.output
+    short = runner.invoke(args=["users", "create", "x", "--password", "short"])
+    assert short.exit_code != 0
+
+
+def test_cli_sets_a_role(app, runner, make_user):
+    make_user("ann")
+    assert runner.invoke(args=["users", "set-role", "ann", "instructor"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.role).where(User.username == "ann")) == "instructor"
+    assert runner.invoke(args=["users", "set-role", "ghost", "admin"]).exit_code != 0
+
+
+def test_security_headers(client):
+    headers = client.get("/").headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "object-src 'none'" in csp and "base-uri 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_display_names_render_inert(client):
+    register(client, username="evil", name='<script>alert(1)</script>')
+    html = client.get("/course").data.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html

@@ -1,0 +1,267 @@
+"""The quiz from start to review, through Flask's test client."""
+import json
+import re
+import threading
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Attempt, AttemptItem, QuestionVersion
+from tests.conftest import count
+
+
+def correct_form(app, attempt_id: int) -> dict:
+    """The form a learner who knows every answer would send (built from the stored key)."""
+    form = {}
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        for item in attempt.items:
+            name, data, layout, kind = f"q{item.position}", item.spec["data"], item.layout, item.spec["type"]
+            form[f"{name}-present"] = "1"
+            if kind == "single":
+                form[name] = str(layout["choices"].index(data["answer"]))
+            elif kind == "multiple":
+                form[name] = [str(layout["choices"].index(i)) for i in data["answers"]]
+            elif kind == "true_false":
+                form[name] = "true" if data["answer"] else "false"
+            elif kind == "numeric":
+                form[name] = str(data["answer"])
+            elif kind == "text":
+                form[name] = data["accept"][0]
+            elif kind == "order":
+                for shown, original in enumerate(layout["items"]):
+                    form[f"{name}-{shown}"] = str(original + 1)
+            elif kind == "match":
+                for shown, left in enumerate(layout["lefts"]):
+                    form[f"{name}-{shown}"] = str(layout["options"].index(left))
+    return form
+
+
+def test_start_creates_one_attempt_with_every_question_shuffled_and_stored(app, client, learner, start_quiz, catalog):
+    attempt_id = start_quiz("amaq")
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        asked = [item.spec["id"] for item in attempt.items]
+        assert sorted(asked) == sorted(q.id for q in catalog.module("amaq").questions)
+        assert all(item.layout is not None for item in attempt.items)
+    assert count(app, Attempt) == 1
+
+
+def test_order_is_reproducible_from_the_stored_layout(app, client, learner, start_quiz):
+    attempt_id = start_quiz("amaq")
+    first = client.get(f"/attempts/{attempt_id}").data.decode()
+    second = client.get(f"/attempts/{attempt_id}").data.decode()
+    strip = lambda html: re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+    assert strip(first) == strip(second)
+
+
+def test_two_attempts_get_different_orders(app, client, learner, start_quiz):
+    first = start_quiz("amaq")
+    client.post(f"/attempts/{first}/submit")
+    second = start_quiz("amaq")
+    with app.app_context():
+        orders = [[i.spec["id"] for i in db.session.get(Attempt, a).items] for a in (first, second)]
+    assert orders[0] != orders[1]
+
+
+def test_starting_twice_resumes_the_open_attempt(app, client, learner, start_quiz):
+    assert start_quiz("amaq") == start_quiz("amaq")
+    assert count(app, Attempt) == 1
+
+
+def test_quiz_page_never_contains_the_key_or_explanations(app, client, learner, start_quiz, catalog):
+    attempt_id = start_quiz("amaq")
+    html = client.get(f"/attempts/{attempt_id}").data.decode()
+    for question in catalog.module("amaq").questions:
+        explanation_text = re.sub("<[^>]+>", "", question.spec["explanation_html"])[:60]
+        assert explanation_text not in html
+        assert question.spec["evidence"][0]["quote"] not in html
+    assert "correct" not in html.lower().replace("correct horse", "")
+    assert "answer\"" not in html
+
+
+def test_answers_saved_as_you_go_survive_and_resume(app, client, learner, start_quiz):
+    attempt_id = start_quiz("amaq")
+    form = correct_form(app, attempt_id)
+    first_question = {k: v for k, v in form.items() if k == "q0" or k.startswith("q0-")}
+    response = client.post(f"/attempts/{attempt_id}/save", data=first_question, headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 200 and response.json["ok"] and response.json["changed"] == 1
+    with app.app_context():
+        item = db.session.get(AttemptItem, (attempt_id, 0))
+        assert item.response is not None and item.answered_at is not None
+    # a new app object on the same database: as after a server restart
+    resumed = client.post("/modules/amaq/quiz")
+    assert resumed.headers["Location"].endswith(f"/attempts/{attempt_id}")
+
+
+def test_saved_answers_are_filled_in_when_the_page_is_reloaded(app, client, learner, start_quiz):
+    attempt_id = start_quiz("amaq")
+    form = correct_form(app, attempt_id)
+    client.post(f"/attempts/{attempt_id}/save", data=form)
+    html = client.get(f"/attempts/{attempt_id}").data.decode()
+    assert html.count(" checked") + html.count(" selected") >= 5
+    text_values = [v for k, v in form.items() if isinstance(v, str) and not v.isdigit() and v not in ("1", "true", "false")]
+    for value in text_values:
+        assert f'value="{value}"' in html
+
+
+def test_full_marks_pass_and_review_shows_answers_key_explanation_and_evidence(app, client, learner, start_quiz, catalog):
+    attempt_id = start_quiz("amaq")
+    response = client.post(f"/attempts/{attempt_id}/submit", data=correct_form(app, attempt_id))
+    assert response.headers["Location"].endswith(f"/attempts/{attempt_id}/review")
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.score == 100.0 and attempt.passed is True
+    html = client.get(f"/attempts/{attempt_id}/review").data.decode()
+    assert "100%" in html and "passed" in html
+    module = catalog.module("amaq")
+    assert html.count('class="review-item') == len(module.questions)
+    evidence_links = re.findall(r'href="(/sources/[a-z0-9-]+\?hl=[0-9a-f]+#p-\d+)"', html)
+    assert len(evidence_links) >= len(module.questions)
+    assert client.get(evidence_links[0]).status_code == 200
+
+
+def test_blank_submission_scores_zero_and_does_not_pass(app, client, learner, start_quiz):
+    attempt_id = start_quiz("amaq")
+    client.post(f"/attempts/{attempt_id}/submit")
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.score == 0.0 and attempt.passed is False
+    assert "No answer" in client.get(f"/attempts/{attempt_id}/review").data.decode()
+
+
+def test_double_submit_grades_once(app, client, learner, start_quiz):
+    attempt_id = start_quiz("amaq")
+    form = correct_form(app, attempt_id)
+    first = client.post(f"/attempts/{attempt_id}/submit", data=form)
+    second = client.post(f"/attempts/{attempt_id}/submit", data={})
+    assert first.status_code == second.status_code == 302
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.score == 100.0  # the second, empty submission changed nothing
+    assert count(app, Attempt) == 1
+
+
+def test_concurrent_submissions_of_one_attempt_give_one_graded_result(make_app, make_user):
+    app = make_app()
+    make_user("racer")
+    clients = []
+    for _ in range(6):
+        c = app.test_client()
+        c.post("/login", data={"username": "racer", "password": "correct horse battery"})
+        clients.append(c)
+    attempt_id = int(clients[0].post("/modules/amaq/quiz").headers["Location"].rsplit("/", 1)[1])
+    form = correct_form(app, attempt_id)
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def submit(c):
+        barrier.wait()
+        statuses.append(c.post(f"/attempts/{attempt_id}/submit", data=form).status_code)
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [302] * len(clients)
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.submitted_at is not None and attempt.score == 100.0
+        assert all(item.fraction == 1.0 for item in attempt.items)
+    assert count(app, Attempt) == 1
+
+
+def test_saving_after_submission_is_refused_and_changes_nothing(app, client, learner, start_quiz):
+    attempt_id = start_quiz("amaq")
+    client.post(f"/attempts/{attempt_id}/submit")
+    response = client.post(f"/attempts/{attempt_id}/save", data=correct_form(app, attempt_id),
+                           headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 409 and response.json["ok"] is False
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).score == 0.0
+
+
+def test_review_keeps_the_question_as_asked_after_content_changes(app, client, learner, start_quiz):
+    attempt_id = start_quiz("amaq")
+    client.post(f"/attempts/{attempt_id}/submit", data=correct_form(app, attempt_id))
+    with app.app_context():
+        version = db.session.get(AttemptItem, (attempt_id, 0)).version
+        original_prompt = version.spec["prompt_html"]
+        changed = json.loads(json.dumps(version.spec))
+        changed["prompt_html"] = "<p>A reworded prompt</p>"
+        # the content changes: a new version row appears; the attempt still points at the old one
+        db.session.add(QuestionVersion(question_id=version.question_id, digest="x" * 64, spec=changed))
+        db.session.commit()
+    html = client.get(f"/attempts/{attempt_id}/review").data.decode()
+    assert original_prompt in html and "A reworded prompt" not in html
+
+
+def test_question_versions_are_shared_not_duplicated(app, client, learner, start_quiz):
+    first = start_quiz("amaq")
+    client.post(f"/attempts/{first}/submit")
+    start_quiz("amaq")
+    with app.app_context():
+        versions = db.session.scalar(sa.select(sa.func.count()).select_from(QuestionVersion))
+    assert versions == count(app, AttemptItem, AttemptItem.attempt_id == first)
+
+
+def test_retake_after_a_fail_and_attempt_limit(make_app, make_user, catalog):
+    import dataclasses
+    limited = dataclasses.replace(catalog.module("amaq"), max_attempts=2)
+    modules = tuple(limited if m.id == "amaq" else m for m in catalog.modules)
+    app = make_app(CATALOG=dataclasses.replace(catalog, modules=modules))
+    make_user("ann")
+    client = app.test_client()
+    client.post("/login", data={"username": "ann", "password": "correct horse battery"})
+    for _ in range(2):
+        attempt = int(client.post("/modules/amaq/quiz").headers["Location"].rsplit("/", 1)[1])
+        client.post(f"/attempts/{attempt}/submit")
+    refused = client.post("/modules/amaq/quiz", follow_redirects=True)
+    assert "used all 2 attempts" in refused.data.decode()
+    assert count(app, Attempt) == 2
+
+
+def test_review_module_draws_its_configured_number_of_questions(app, client, make_user, auth, start_quiz, catalog):
+    make_user("teacher", role="instructor")  # instructors are not held back by prerequisites
+    auth.login("teacher")
+    attempt_id = start_quiz("review")
+    assert count(app, AttemptItem, AttemptItem.attempt_id == attempt_id) == catalog.module("review").questions_per_attempt
+
+
+def test_locked_module_cannot_be_started_by_a_learner(app, client, learner):
+    response = client.post("/modules/review/quiz", follow_redirects=True)
+    assert "first to open this quiz" in response.data.decode()
+    assert count(app, Attempt) == 0
+
+
+def test_unknown_attempt_and_module_are_404(client, learner):
+    assert client.get("/attempts/999").status_code == 404
+    assert client.get("/attempts/999/review").status_code == 404
+    assert client.post("/attempts/999/save").status_code == 404
+    assert client.post("/modules/nope/quiz").status_code == 404
+
+
+def test_one_learner_cannot_see_or_change_another_learners_attempt(app, make_user, start_quiz, client, auth):
+    make_user("ann")
+    make_user("bob")
+    auth.login("ann")
+    attempt_id = start_quiz("amaq")
+    auth.logout()
+    auth.login("bob")
+    for response in (client.get(f"/attempts/{attempt_id}"), client.get(f"/attempts/{attempt_id}/review"),
+                     client.post(f"/attempts/{attempt_id}/save", data={"q0": "1"}),
+                     client.post(f"/attempts/{attempt_id}/submit")):
+        assert response.status_code == 404
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).submitted_at is None
+
+
+def test_garbage_form_input_never_breaks_saving(app, client, learner, start_quiz):
+    attempt_id = start_quiz("amaq")
+    junk = {f"q{i}": "'; DROP TABLE attempt; --" for i in range(20)}
+    junk.update({f"q{i}-0": "999999999999999999999" for i in range(20)})
+    junk.update({f"q{i}-present": "1" for i in range(20)})
+    assert client.post(f"/attempts/{attempt_id}/save", data=junk).status_code == 302
+    assert client.post(f"/attempts/{attempt_id}/submit", data=junk).status_code == 302
+    assert client.get(f"/attempts/{attempt_id}/review").status_code == 200
