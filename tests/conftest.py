@@ -49,10 +49,11 @@ def make_app(tmp_path, catalog):
         return app
 
     yield make
-    if made:
-        with made[0].app_context():
+    for index, app in enumerate(made):
+        with app.app_context():
             db.session.remove()
-            db.drop_all()
+            if index == 0:
+                db.drop_all()
             db.engine.dispose()
 
 

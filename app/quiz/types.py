@@ -45,6 +45,17 @@ def _index(value: Any, field: str, count: int) -> int:
     return value - 1
 
 
+def _small_int(text: str, below: int) -> int | None:
+    """A form value as an index below `below`; None unless it is plain ASCII digits in range."""
+    if text.isascii() and text.isdigit() and len(text) <= 6 and int(text) < below:
+        return int(text)
+    return None
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int  # not bool, not float: a stored response must have the parser's shape
+
+
 def _permutation(rng: random.Random, count: int, shuffle: bool = True) -> list[int]:
     order = list(range(count))
     if shuffle:
@@ -102,8 +113,8 @@ class ChoiceType(QuestionType):
     def _chosen(self, form, name, data, layout) -> list[int]:
         """Form values are shown positions; map them back to the choices as written."""
         shown_order = layout["choices"]
-        picked = {shown_order[int(v)] for v in form.getlist(name) if v.isdigit() and int(v) < len(shown_order)}
-        return sorted(picked)
+        shown = (_small_int(v, len(shown_order)) for v in form.getlist(name))
+        return sorted({shown_order[s] for s in shown if s is not None})
 
 
 class SingleChoice(ChoiceType):
@@ -119,10 +130,10 @@ class SingleChoice(ChoiceType):
         return chosen[0] if len(chosen) == 1 else None
 
     def grade(self, data, response):
-        return 1.0 if response == data["answer"] else 0.0
+        return 1.0 if _is_int(response) and response == data["answer"] else 0.0
 
     def describe(self, data, response):
-        return data["choices"][response] if isinstance(response, int) and 0 <= response < len(data["choices"]) else "No answer"
+        return data["choices"][response] if _is_int(response) and 0 <= response < len(data["choices"]) else "No answer"
 
     def describe_key(self, data):
         return data["choices"][data["answer"]]
@@ -145,7 +156,7 @@ class MultipleChoice(ChoiceType):
     def grade(self, data, response):
         right = set(data["answers"])
         wrong = set(range(len(data["choices"]))) - right
-        picked = {i for i in response or [] if isinstance(i, int)}
+        picked = {i for i in response or [] if _is_int(i)}
         gained = len(picked & right) / len(right)
         lost = len(picked & wrong) / len(wrong) if wrong else 0.0
         return max(0.0, gained - lost)
@@ -252,15 +263,15 @@ class Ordering(QuestionType):
     def parse(self, form, name, data, layout):
         ranked = []
         for shown, item in enumerate(layout["items"]):
-            rank = form.get(f"{name}-{shown}", "")
-            if not rank.isdigit():
+            rank = _small_int(form.get(f"{name}-{shown}", ""), 10**6)
+            if rank is None:
                 return None
-            ranked.append((int(rank), shown, item))
+            ranked.append((rank, shown, item))
         return [item for _, _, item in sorted(ranked)]
 
     def grade(self, data, response):
         count = len(data["items"])
-        if not isinstance(response, list) or sorted(response) != list(range(count)):
+        if not isinstance(response, list) or not all(map(_is_int, response)) or sorted(response) != list(range(count)):
             return 0.0
         position = {item: index for index, item in enumerate(response)}
         pairs = [(a, b) for a in range(count) for b in range(a + 1, count)]
@@ -302,15 +313,15 @@ class Matching(QuestionType):
     def parse(self, form, name, data, layout):
         chosen, shown_options = {}, layout["options"]
         for shown, left in enumerate(layout["lefts"]):
-            value = form.get(f"{name}-{shown}", "")
-            if value.isdigit() and int(value) < len(shown_options):
-                chosen[str(left)] = shown_options[int(value)]
+            value = _small_int(form.get(f"{name}-{shown}", ""), len(shown_options))
+            if value is not None:
+                chosen[str(left)] = shown_options[value]
         return chosen or None
 
     def grade(self, data, response):
         if not isinstance(response, Mapping):
             return 0.0
-        hits = sum(1 for left in range(len(data["lefts"])) if response.get(str(left)) == left)
+        hits = sum(1 for left in range(len(data["lefts"])) if _is_int(response.get(str(left))) and response.get(str(left)) == left)
         return hits / len(data["lefts"])
 
     def describe(self, data, response):

@@ -1,0 +1,399 @@
+"""Question types: validation, layouts, form parsing and grading, as CONTENT.md specifies them."""
+from __future__ import annotations
+
+import random
+from math import comb
+
+import pytest
+from hypothesis import given, strategies as st
+from werkzeug.datastructures import MultiDict
+
+from app.quiz.grading import Score, grade_response, score
+from app.quiz.types import QUESTION_TYPES as T, FieldProblem, parse_number
+
+VALID = {
+    "single": {"choices": ["Amaq", "Dabiq", "Rumiyah"], "answer": 2},
+    "multiple": {"choices": ["a", "b", "c", "d"], "answers": [3, 1, 3]},
+    "true_false": {"answer": True},
+    "numeric": {"answer": 1422, "tolerance": 5, "unit": "attacks"},
+    "text": {"accept": ["Islamic State", " ISIS "]},
+    "order": {"items": ["first", "second", "third", "fourth"]},
+    "match": {"pairs": [{"left": "A", "right": "1"}, {"left": "B", "right": "2"}, {"left": "C", "right": "3"}],
+              "distractors": ["4"]},
+}
+BUILT = {
+    "single": {"choices": ["Amaq", "Dabiq", "Rumiyah"], "answer": 1, "shuffle": True},
+    "multiple": {"choices": ["a", "b", "c", "d"], "answers": [0, 2], "shuffle": True},
+    "true_false": {"answer": True},
+    "numeric": {"answer": 1422, "tolerance": 5, "unit": "attacks"},
+    "text": {"accept": ["Islamic State", "ISIS"], "case_sensitive": False},
+    "order": {"items": ["first", "second", "third", "fourth"]},
+    "match": {"lefts": ["A", "B", "C"], "rights": ["1", "2", "3"], "distractors": ["4"]},
+}
+RIGHT = {"single": 1, "multiple": [0, 2], "true_false": True, "numeric": "1,422", "text": "isis",
+         "order": [0, 1, 2, 3], "match": {"0": 0, "1": 1, "2": 2}}
+WRONG = {"single": 0, "multiple": [1, 3], "true_false": False, "numeric": "1400", "text": "al-Qaeda",
+         "order": [3, 2, 1, 0], "match": {"0": 1, "1": 2, "2": 3}}
+MALFORMED = ["nonsense", -1, 1.5, [None], [[0], 3], {"x": []}, {"0": "0", "1": "1"}, ["0", "2"], [None, "1"]]
+KINDS = list(VALID)
+SEEDS = range(25)
+
+
+def spec(kind, **overrides):
+    return {"type": kind, "data": T[kind].build({**VALID[kind], **overrides})}
+
+
+# --- build() ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_build_accepts_valid_fields_and_normalises_them(kind):
+    """Valid fields build; answers become 0-based, sorted and deduplicated; text is trimmed."""
+    assert T[kind].build(VALID[kind]) == BUILT[kind]
+
+
+def test_build_defaults():
+    """Numeric tolerance defaults to 0 and unit to None; shuffle and case_sensitive are optional."""
+    assert T["numeric"].build({"answer": -3.5}) == {"answer": -3.5, "tolerance": 0, "unit": None}
+    assert T["single"].build({**VALID["single"], "shuffle": False})["shuffle"] is False
+    assert T["text"].build({"accept": ["x"], "case_sensitive": True})["case_sensitive"] is True
+    assert T["match"].build({"pairs": VALID["match"]["pairs"]})["distractors"] == []
+
+
+PAIR = {"left": "A", "right": "1"}
+REJECTIONS = [
+    ("single", {"answer": 4}, "answer"), ("single", {"answer": 0}, "answer"),
+    ("single", {"answer": "2"}, "answer"), ("single", {"answer": True}, "answer"),
+    ("single", {"answer": 2.0}, "answer"), ("single", {"answer": None}, "answer"),
+    ("single", {"choices": ["only"], "answer": 1}, "choices"),
+    ("single", {"choices": "Amaq, Dabiq"}, "choices"),
+    ("single", {"choices": ["Amaq", "Amaq ", "Dabiq"]}, "choices"),
+    ("single", {"choices": ["Amaq", ""]}, "choices"),
+    ("multiple", {"answers": 2}, "answers"), ("multiple", {"answers": []}, "answers"),
+    ("multiple", {"answers": [1, 5]}, "answers"), ("multiple", {"answers": ["1"]}, "answers"),
+    ("multiple", {"choices": ["a", "a", "b"]}, "choices"),
+    ("true_false", {"answer": "true"}, "answer"), ("true_false", {"answer": 1}, "answer"),
+    ("true_false", {"answer": None}, "answer"),
+    ("numeric", {"answer": "1422"}, "answer"), ("numeric", {"answer": True}, "answer"),
+    ("numeric", {"answer": None}, "answer"), ("numeric", {"tolerance": -1}, "tolerance"),
+    ("numeric", {"tolerance": "5"}, "tolerance"),
+    ("text", {"accept": []}, "accept"), ("text", {"accept": [""]}, "accept"),
+    ("text", {"accept": ["   "]}, "accept"), ("text", {"accept": "ISIS"}, "accept"),
+    ("text", {"accept": ["ISIS", "ISIS"]}, "accept"),
+    ("order", {"items": ["one"]}, "items"), ("order", {"items": []}, "items"),
+    ("order", {"items": ["a", "b", "a"]}, "items"), ("order", {"items": None}, "items"),
+    ("match", {"pairs": [PAIR]}, "pairs"), ("match", {"pairs": "A=1, B=2"}, "pairs"),
+    ("match", {"pairs": [PAIR, {"left": "B"}]}, "pairs"), ("match", {"pairs": [PAIR, "B=2"]}, "pairs"),
+    ("match", {"pairs": [PAIR, {"left": " ", "right": "2"}]}, "pairs"),
+    ("match", {"pairs": [PAIR, {"left": "A", "right": "2"}]}, "pairs"),
+    ("match", {"pairs": [PAIR, {"left": "B", "right": "1"}]}, "pairs"),
+    ("match", {"distractors": ["2"]}, "pairs"), ("match", {"distractors": "5"}, "distractors"),
+]
+
+
+@pytest.mark.parametrize("kind, overrides, field", REJECTIONS)
+def test_build_rejects_bad_fields_naming_the_field(kind, overrides, field):
+    with pytest.raises(FieldProblem) as problem:
+        T[kind].build({**VALID[kind], **overrides})
+    assert problem.value.field == field
+    assert str(problem.value).startswith(f"{field}: ")
+    if overrides.get("answer") == 4:
+        assert "answer out of range: 4 is not between 1 and 3" in str(problem.value)
+
+
+# --- grading ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_right_answer_earns_all_wrong_none_unanswered_none(kind):
+    assert grade_response(spec(kind), RIGHT[kind]) == 1.0
+    assert grade_response(spec(kind), WRONG[kind]) == 0.0
+    assert grade_response(spec(kind), None) == 0.0
+
+
+@pytest.mark.parametrize("response", MALFORMED, ids=repr)
+@pytest.mark.parametrize("kind", KINDS)
+def test_malformed_response_earns_zero_and_never_raises(kind, response):
+    assert grade_response(spec(kind), response) == 0.0
+    assert grade_response({"type": "essay", "data": {}}, response) == 0.0  # unknown type too
+
+
+def test_partial_credit_examples():
+    """multiple: shares per right/wrong tick; order: share of pairs; match: share of lefts."""
+    assert grade_response(spec("multiple"), [0]) == 0.5
+    assert grade_response(spec("multiple"), [0, 2, 1]) == 0.5
+    assert grade_response(spec("multiple"), [0, 1, 3]) == 0.0  # never below 0
+    assert grade_response(spec("order"), [1, 0, 2, 3]) == pytest.approx(5 / 6)
+    assert grade_response(spec("match"), {"0": 0, "1": 1, "2": 3}) == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("text, number", [
+    ("1,422", 1422), ("1422", 1422), ("1 422", 1422), ("1422.0", 1422), ("-3.5", -3.5),
+    ("\u22123.5", -3.5), (" 1,422,000 ", 1422000), (".5", 0.5),
+    ("abc", None), ("", None), ("1,42", None), ("1e3", None), ("nan", None), ("12 attacks", None)])
+def test_parse_number_reads_thousands_separators_and_rejects_non_numbers(text, number):
+    assert parse_number(text) == number
+
+
+@pytest.mark.parametrize("given_text, fraction", [
+    ("100", 1), ("102", 1), ("98", 1), ("102.0", 1), ("102.01", 0), ("97.99", 0), ("abc", 0), ("", 0)])
+def test_numeric_is_right_within_tolerance_inclusive(given_text, fraction):
+    assert grade_response(spec("numeric", answer=100, tolerance=2), given_text) == fraction
+
+
+def test_numeric_zero_tolerance_needs_exact_value_and_handles_float_noise():
+    assert grade_response(spec("numeric", answer=1422, tolerance=0), "1 422") == 1.0
+    assert grade_response(spec("numeric", answer=1422, tolerance=0), "1422.001") == 0.0
+    assert grade_response(spec("numeric", answer=0.3, tolerance=0.1), "0.4") == 1.0
+
+
+@pytest.mark.parametrize("given_text", [
+    "islamic state", "ISLAMIC STATE", "  Islamic   State  ", "Islamic State.", "Islamic State!?", "isis"])
+def test_text_ignores_case_spacing_and_final_punctuation_by_default(given_text):
+    assert grade_response(spec("text"), given_text) == 1.0
+
+
+def test_text_rejects_other_words_and_treats_curly_quotes_as_straight():
+    assert grade_response(spec("text"), "Islamic States") == 0.0
+    assert grade_response(spec("text", accept=["Amaq's reporting"]), "Amaq\u2019s reporting") == 1.0
+    assert grade_response(spec("text", accept=["\u201cCaliphate\u201d"]), '"caliphate"') == 1.0
+
+
+def test_text_case_sensitive_is_respected():
+    data = spec("text", accept=["ISIS"], case_sensitive=True)
+    assert grade_response(data, "ISIS.") == 1.0
+    assert grade_response(data, " ISIS ") == 1.0
+    assert grade_response(data, "isis") == 0.0
+
+
+# --- parse() round trips ------------------------------------------------------------------------
+
+def browser_form(kind, data, layout):
+    """What the browser sends for the right answer: shown positions, never original ones."""
+    if kind == "single":
+        return MultiDict({"q": str(layout["choices"].index(data["answer"]))})
+    if kind == "multiple":
+        return MultiDict([("q", str(layout["choices"].index(a))) for a in data["answers"]])
+    if kind == "order":
+        return MultiDict({f"q-{shown}": str(item + 1) for shown, item in enumerate(layout["items"])})
+    if kind == "match":
+        return MultiDict({f"q-{shown}": str(layout["options"].index(left))
+                          for shown, left in enumerate(layout["lefts"])})
+    return MultiDict({"q": {"true_false": "true", "numeric": " 1,422 ", "text": " ISIS "}[kind]})
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_parse_maps_shown_positions_back_to_a_full_marks_response(kind, seed):
+    qtype, data = T[kind], spec(kind)["data"]
+    layout = qtype.layout(data, random.Random(seed))
+    response = qtype.parse(browser_form(kind, data, layout), "q", data, layout)
+    assert response == {**RIGHT, "text": "ISIS"}[kind]
+    assert grade_response({"type": kind, "data": data}, response) == 1.0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_empty_form_is_unanswered(kind):
+    data = spec(kind)["data"]
+    layout = T[kind].layout(data, random.Random(0))
+    assert T[kind].parse(MultiDict(), "q", data, layout) in (None, [])
+    assert T[kind].parse(MultiDict({"q": "   "}), "q", data, layout) in (None, [])
+
+
+GARBAGE = [{"q": "abc"}, {"q": "-1"}, {"q": "99"}, {"q": "1.5"}, {"q": ""}, {"q": "0x1"},
+           [("q", "0"), ("q", "1"), ("q", "1")], {"q-0": "x", "q-1": "1"}, {"q-0": "99", "q-1": "-1"},
+           {"q-0": "1", "q-1": "1", "q-2": "1", "q-3": "1"}, {"q-0": "5", "q-1": "5", "q-2": "0"},
+           {"q-0": "", "q-1": " 1"}, {"q-0": "99", "q-1": "abc", "q-2": "0"}]
+
+
+@pytest.mark.parametrize("form", GARBAGE, ids=repr)
+@pytest.mark.parametrize("kind", KINDS)
+def test_parse_never_raises_on_missing_or_garbage_input(kind, form):
+    qtype, data = T[kind], spec(kind)["data"]
+    layout = qtype.layout(data, random.Random(3))
+    response = qtype.parse(MultiDict(form), "q", data, layout)
+    assert 0.0 <= grade_response({"type": kind, "data": data}, response) <= 1.0
+
+
+def test_parse_ignores_out_of_range_and_ambiguous_choices():
+    data = spec("single")["data"]
+    layout = T["single"].layout(data, random.Random(1))
+    assert T["single"].parse(MultiDict({"q": "3"}), "q", data, layout) is None
+    assert T["single"].parse(MultiDict([("q", "0"), ("q", "1")]), "q", data, layout) is None
+    assert T["order"].parse(MultiDict({"q-0": "1"}), "q", spec("order")["data"], {"items": [1, 0]}) is None
+
+
+def test_duplicated_ranks_still_give_a_permutation():
+    data = spec("order")["data"]
+    layout = {"items": [2, 0, 3, 1]}
+    form = MultiDict({f"q-{i}": "1" for i in range(4)})
+    assert T["order"].parse(form, "q", data, layout) == [2, 0, 3, 1]
+
+
+@pytest.mark.parametrize("kind", ["single", "multiple", "order", "match"])
+def test_parse_never_raises_on_unicode_digit_characters(kind):
+    """'²' passes str.isdigit() but is not a number: it must read as no answer, not an error."""
+    data = spec(kind)["data"]
+    layout = T[kind].layout(data, random.Random(0))
+    response = T[kind].parse(MultiDict({"q": "\u00b2", "q-0": "\u00b2", "q-1": "1"}), "q", data, layout)
+    assert grade_response({"type": kind, "data": data}, response) < 1.0
+
+
+@pytest.mark.parametrize("kind, response", [
+    ("single", True), ("multiple", [True, 1.0]), ("order", [0.0, True, 2, 3]), ("match", {"0": False, "1": True}),
+])
+def test_bools_and_floats_are_not_indexes(kind, response):
+    """A stored response must have the parser's shape; True == 1 in Python, but it earns nothing here."""
+    data = spec(kind)["data"]
+    assert grade_response({"type": kind, "data": data}, response) == 0.0
+
+
+# --- the key is never in field names ------------------------------------------------------------
+
+def test_order_field_names_and_positions_do_not_reveal_the_correct_order():
+    data = spec("order")["data"]
+    layouts = [T["order"].layout(data, random.Random(seed)) for seed in range(50)]
+    for layout in layouts:
+        names = set(browser_form("order", data, layout))
+        assert names == {f"q-{i}" for i in range(4)}  # same names every time
+        assert layout["items"] != [0, 1, 2, 3]  # shown position is never the correct rank throughout
+    assert len({layout["items"][0] for layout in layouts}) == 4  # any item may be shown first
+
+
+def test_match_field_names_and_option_values_do_not_reveal_the_pairs():
+    data = spec("match")["data"]
+    correct_shown = set()
+    for seed in range(50):
+        layout = T["match"].layout(data, random.Random(seed))
+        form = browser_form("match", data, layout)
+        assert set(form) == {"q-0", "q-1", "q-2"}
+        correct_shown.add(tuple(int(form[f"q-{i}"]) for i in range(3)))
+    assert len(correct_shown) > 5
+    assert correct_shown != {(0, 1, 2)}
+
+
+# --- layout() -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_layout_is_reproducible_from_the_seed(kind):
+    data = spec(kind)["data"]
+    assert T[kind].layout(data, random.Random(42)) == T[kind].layout(data, random.Random(42))
+
+
+@pytest.mark.parametrize("kind", ["single", "multiple", "order", "match"])
+def test_layout_is_a_permutation_that_varies_between_seeds(kind):
+    data = spec(kind)["data"]
+    layouts = [T[kind].layout(data, random.Random(seed)) for seed in range(20)]
+    for layout in layouts:
+        for key, order in layout.items():
+            assert sorted(order) == list(range(len(order))), key
+    assert len({repr(layout) for layout in layouts}) > 1
+
+
+@pytest.mark.parametrize("count", [2, 3, 4, 6])
+def test_order_layout_is_never_already_correct(count):
+    data = T["order"].build({"items": [f"item {i}" for i in range(count)]})
+    for seed in range(100):
+        assert T["order"].layout(data, random.Random(seed))["items"] != list(range(count))
+
+
+@pytest.mark.parametrize("kind", ["true_false", "numeric", "text"])
+def test_layout_is_empty_for_types_without_positions(kind):
+    assert T[kind].layout(spec(kind)["data"], random.Random(0)) == {}
+
+
+@pytest.mark.parametrize("kind", ["single", "multiple"])
+def test_shuffle_false_keeps_the_choices_as_written(kind):
+    data = spec(kind, shuffle=False)["data"]
+    for seed in range(20):
+        assert T[kind].layout(data, random.Random(seed)) == {"choices": list(range(len(data["choices"])))}
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+@st.composite
+def multiple_cases(draw):
+    n = draw(st.integers(2, 8))
+    right = draw(st.sets(st.integers(0, n - 1), min_size=1))
+    picked = draw(st.sets(st.integers(0, n - 1)))
+    extra = draw(st.integers(0, n - 1))
+    data = T["multiple"].build({"choices": [f"c{i}" for i in range(n)], "answers": [i + 1 for i in right]})
+    return data, right, picked, extra
+
+
+def multi(data, picked):
+    return grade_response({"type": "multiple", "data": data}, sorted(picked))
+
+
+@given(multiple_cases())
+def test_multiple_partial_credit_properties(case):
+    data, right, picked, extra = case
+    everything = set(range(len(data["choices"])))
+    assert 0.0 <= multi(data, picked) <= 1.0
+    assert multi(data, right) == 1.0
+    assert multi(data, set()) == 0.0
+    assert multi(data, everything) == (0.0 if everything - right else 1.0)
+    if extra in right:
+        assert multi(data, picked | {extra}) >= multi(data, picked)
+    else:
+        assert multi(data, picked | {extra}) <= multi(data, picked)
+
+
+def order_grade(n, response):
+    data = T["order"].build({"items": [f"item {i}" for i in range(n)]})
+    return grade_response({"type": "order", "data": data}, response)
+
+
+@given(st.integers(2, 8).flatmap(lambda n: st.permutations(range(n))))
+def test_any_permutation_scores_between_0_and_1(permutation):
+    assert 0.0 <= order_grade(len(permutation), permutation) <= 1.0
+
+
+@given(st.integers(2, 8).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n - 2))))
+def test_order_correct_reversed_and_one_adjacent_swap(case):
+    n, i = case
+    correct = list(range(n))
+    swapped = correct[:i] + [i + 1, i] + correct[i + 2:]
+    assert order_grade(n, correct) == 1.0
+    assert order_grade(n, correct[::-1]) == 0.0
+    assert order_grade(n, swapped) == pytest.approx(1 - 1 / comb(n, 2))
+
+
+@st.composite
+def match_cases(draw):
+    n, extra = draw(st.integers(2, 6)), draw(st.integers(0, 3))
+    picks = draw(st.lists(st.one_of(st.none(), st.integers(0, n + extra - 1)), min_size=n, max_size=n))
+    pairs = [{"left": f"L{i}", "right": f"R{i}"} for i in range(n)]
+    data = T["match"].build({"pairs": pairs, "distractors": [f"D{i}" for i in range(extra)]})
+    return data, picks
+
+
+@given(match_cases())
+def test_match_scores_the_share_of_lefts_matched_correctly(case):
+    data, picks = case
+    response = {str(left): pick for left, pick in enumerate(picks) if pick is not None}
+    expected = sum(pick == left for left, pick in enumerate(picks)) / len(picks)
+    assert grade_response({"type": "match", "data": data}, response) == pytest.approx(expected)
+
+
+# --- score() and Score --------------------------------------------------------------------------
+
+def test_score_sums_points_weighted_by_fraction():
+    assert score([(1.0, 2), (0.5, 2), (0.0, 1)]) == Score(3.0, 5)
+    assert score([(1.0, 2), (0.5, 2), (0.0, 1)]).percent == 60.0
+
+
+@pytest.mark.parametrize("earned, possible, percent", [(1, 3, 33.33), (2, 3, 66.67), (1, 8, 12.5), (3, 3, 100.0)])
+def test_percent_is_rounded_to_two_places(earned, possible, percent):
+    assert Score(earned, possible).percent == percent
+
+
+def test_passes_at_exactly_the_pass_mark():
+    assert Score(7, 10).passes(70)
+    assert not Score(6.9, 10).passes(70)
+    assert score([(0.7, 1)] * 10).passes(70)  # float noise (6.999…) must not fail a learner
+    assert Score(2, 3).passes(66) and not Score(2, 3).passes(67)
+
+
+def test_zero_possible_points_is_zero_percent_and_does_not_pass():
+    assert score([]) == Score(0, 0)
+    assert Score(0, 0).percent == 0.0
+    assert not Score(0, 0).passes(50)
