@@ -18,10 +18,10 @@ class Anchorer:
         self.passages: dict[str, dict[str, Passage]] = {sid: {} for sid in sources}
 
     def anchor(self, path: Path, line: int, source_id: object, quote: object,
-               occurrence: object = None, field: str = "quote") -> Passage | None:
+               occurrence: object = None, field: str = "quote", source_line: int | None = None) -> Passage | None:
         if source_id not in self.sources:
             known = ", ".join(sorted(self.sources))
-            self.problems.add(path, line, f"source: unknown source id {source_id!r} (known: {known})")
+            self.problems.add(path, source_line or line, f"source: unknown source id {source_id!r} (known: {known})")
             return None
         if not isinstance(quote, str) or len(quote.split()) < 5:
             self.problems.add(path, line, f"{field}: must be at least five words: {quote!r}")
@@ -46,4 +46,6 @@ class Anchorer:
             self.problems.add(path, getattr(ref, "line", None), f"{field}: must be a mapping with source and quote")
             return None
         line = ref.line_of("quote") if isinstance(ref, LineDict) else None
-        return self.anchor(path, line or 1, ref.get("source"), ref.get("quote"), ref.get("occurrence"), field)
+        source_line = ref.line_of("source") if isinstance(ref, LineDict) else None
+        return self.anchor(path, line or 1, ref.get("source"), ref.get("quote"), ref.get("occurrence"), field,
+                           source_line)

@@ -56,7 +56,7 @@ def load_annotations(path: Path, module_ids: set[str], anchorer: Anchorer, seen_
             problems.add(path, item.line_of("kind"), f"kind: unknown kind {kind!r} (use {', '.join(ANNOTATION_KINDS)})")
             kind = None
         passage = anchorer.anchor(path, item.line_of("quote"), item.get("source"), item.get("quote"),
-                                  item.get("occurrence"))
+                                  item.get("occurrence"), source_line=item.line_of("source"))
         see = None
         if kind == "crossref":
             if "see" not in item:
@@ -122,7 +122,7 @@ def load_chart(path: Path, anchorer: Anchorer, problems: Problems) -> Chart | No
         problems.add(path, data.line_of("total"),
                      f"total: the values add up to {sum(v for _, v in values):g}, not {total:g}")
     passage = anchorer.anchor(path, data.line_of("quote"), data.get("source"), data.get("quote"),
-                              data.get("occurrence"))
+                              data.get("occurrence"), source_line=data.line_of("source"))
     if None in fields.values() or not values or passage is None:
         return None
     source_short = anchorer.sources[passage.source_id].short
@@ -141,7 +141,7 @@ def load_timeline(path: Path, anchorer: Anchorer, problems: Problems) -> list[Ti
             problems.add(path, item.line_of("date"), f"date: use YYYY, YYYY-MM or YYYY-MM-DD, not {date!r}")
             continue
         passage = anchorer.anchor(path, item.line_of("quote"), item.get("source"), item.get("quote"),
-                                  item.get("occurrence"))
+                                  item.get("occurrence"), source_line=item.line_of("source"))
         if label and passage:
             events.append(TimelineEvent(date, label, passage))
     return sorted(events, key=lambda e: e.date)

@@ -82,9 +82,10 @@ def load_lesson(path: Path, anchorer: Anchorer, glossary: Mapping[str, GlossaryT
     fragments: list[str] = []
     used_terms: list[str] = []
 
-    def token(html: str) -> str:
+    def token(html: str, replaced: str = "") -> str:
+        """A placeholder for HTML added after Markdown; it keeps the replaced text's line breaks."""
         fragments.append(html)
-        return f"GWTOKEN{len(fragments) - 1}X"
+        return f"GWTOKEN{len(fragments) - 1}X" + "\n" * replaced.count("\n")
 
     def line_at(offset: int) -> int:
         return body_line + body.count("\n", 0, offset)
@@ -95,8 +96,8 @@ def load_lesson(path: Path, anchorer: Anchorer, glossary: Mapping[str, GlossaryT
             chart = charts.get(body_text)
             if chart is None:
                 problems.add(path, line_at(match.start()), f"chart: no chart {body_text!r} in lessons/data")
-                return ""
-            return token(chart_html(chart))
+                return "\n" * match.group(0).count("\n")
+            return token(chart_html(chart), match.group(0))
         occurrence = int(match.group("occ")) if match.group("occ") else None
         passage = anchorer.anchor(path, line_at(match.start()), sid, body_text, occurrence, "citation")
         if passage is None:
@@ -114,7 +115,8 @@ def load_lesson(path: Path, anchorer: Anchorer, glossary: Mapping[str, GlossaryT
         return token(term_html(entry.slug, (match.group("shown") or name).strip(), entry.definition_html,
                                len(used_terms)))
 
-    text = TERM.sub(term, DIRECTIVE.sub(directive, body))
+    body = DIRECTIVE.sub(directive, body)  # line numbers still hold: placeholders keep line breaks
+    text = TERM.sub(term, body)
     html = render_markdown(text)
     for index, fragment in enumerate(fragments):
         html = html.replace(f"<p>GWTOKEN{index}X</p>", fragment).replace(f"GWTOKEN{index}X", fragment)

@@ -68,9 +68,13 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed bracket or quote is reported where the parser gave up; point at where it opened.
+        mark = exc.context_mark or exc.problem_mark
         line = (mark.line + first_line) if mark else first_line
-        raise YamlProblem(line, f"YAML: {exc.problem or exc}") from exc
+        detail = exc.problem or str(exc)
+        if exc.context and exc.problem_mark:
+            detail = f"{exc.context} opened here: {detail} (line {exc.problem_mark.line + first_line})"
+        raise YamlProblem(line, f"YAML: {detail}") from exc
     except yaml.YAMLError as exc:
         raise YamlProblem(first_line, f"YAML: {exc}") from exc
     if first_line != 1:
