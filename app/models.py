@@ -109,3 +109,12 @@ class AttemptItem(db.Model):
     @property
     def spec(self) -> dict[str, Any]:
         return self.version.spec
+
+
+class LoginThrottle(db.Model):
+    """Failed logins counted per key (account, address, or both), shared by every worker."""
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(200), primary_key=True)
+    failures: so.Mapped[int] = so.mapped_column(default=0)
+    window_started: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    locked_until: so.Mapped[Optional[datetime]]

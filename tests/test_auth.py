@@ -113,3 +113,52 @@ def test_display_names_render_inert(client):
     register(client, username="evil", name='<script>alert(1)</script>')
     html = client.get("/course").data.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_five_wrong_passwords_from_one_address_lock_that_pair_only_briefly(app, client, make_user, auth):
+    from datetime import timedelta
+
+    from app.auth import throttle
+    make_user("ann")
+    for _ in range(5):
+        assert auth.login("ann", "wrong password").status_code == 401
+    locked = auth.login("ann")  # even the right password waits
+    assert locked.status_code == 429 and "Too many failed attempts" in locked.data.decode()
+    assert 0 < int(locked.headers["Retry-After"]) <= 300
+    # another address is not locked out of the same account
+    other = app.test_client()
+    assert other.post("/login", data={"username": "ann", "password": PASSWORD},
+                      environ_base={"REMOTE_ADDR": "10.9.8.7"}).status_code == 302
+    with app.app_context():
+        assert throttle.retry_after("ann", "127.0.0.1") > 0
+        later = throttle.utcnow() + timedelta(minutes=6)
+        assert throttle.retry_after("ann", "127.0.0.1", now=later) == 0
+
+
+def test_an_attacker_elsewhere_can_lock_an_account_for_a_minute_at_most(app, make_user):
+    from datetime import timedelta
+
+    from app.auth import throttle
+    make_user("ann")
+    with app.app_context():
+        for i in range(20):
+            throttle.record_failure("ann", f"203.0.113.{i}")
+        wait = throttle.retry_after("ann", "198.51.100.1")
+        assert 0 < wait <= 60
+        assert throttle.retry_after("ann", "198.51.100.1", now=throttle.utcnow() + timedelta(seconds=61)) == 0
+
+
+def test_unknown_usernames_are_throttled_like_real_ones(client, auth):
+    for _ in range(5):
+        auth.login("ghost", "whatever pw")
+    assert auth.login("ghost", "whatever pw").status_code == 429
+
+
+def test_a_successful_login_clears_the_pair_count(app, client, make_user, auth):
+    make_user("ann")
+    for _ in range(4):
+        auth.login("ann", "wrong password")
+    assert auth.login("ann").status_code == 302
+    auth.logout()
+    for _ in range(4):
+        assert auth.login("ann", "wrong password").status_code == 401

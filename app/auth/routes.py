@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from app.auth import bp
+from app.auth import bp, throttle
 from app.auth.forms import LoginForm, RegisterForm
 from app.extensions import db, login_manager
 from app.models import User
@@ -63,10 +63,17 @@ def login():
         return redirect(url_for("learning.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == form.username.data.strip().lower()))
+        name, address = form.username.data, request.remote_addr or ""
+        wait = throttle.retry_after(name, address)
+        if wait:
+            flash(f"Too many failed attempts. Please wait {max(1, round(wait / 60))} minute(s) and try again.", "error")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
+        user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == name.strip().lower()))
         if user is None or not user.check_password(form.password.data):
+            throttle.record_failure(name, address)
             flash("Wrong username or password.", "error")
             return render_template("auth/login.html", form=form), 401
+        throttle.record_success(name, address)
         session.clear()  # a fresh session at login
         login_user(user, remember=form.remember.data)
         return redirect(safe_next(request.args.get("next")))
