@@ -48,3 +48,5 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # How many reverse proxies stand in front of the app (their X-Forwarded-For is trusted).
+    TRUSTED_PROXIES = int(os.environ.get("GROUNDWORK_PROXIES", "0") or 0)
