@@ -1,7 +1,7 @@
 from app.review import bp
 """Reviewing one's own attempts."""
 import sqlalchemy as sa
-from flask import redirect, render_template, url_for
+from flask import Response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.content import catalog
@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import Attempt
 from app.quiz.presenter import review_view
 from app.quiz.routes import get_own_attempt
+from app.review.export import ATTEMPT_HEADER, attempt_rows, to_csv
 
 
 @bp.route("/attempts")
@@ -34,3 +35,15 @@ def attempt(attempt_id: int):
         Attempt.user_id == current_user.id, Attempt.module_id == attempt.module_id,
         Attempt.submitted_at.is_not(None)).order_by(Attempt.number)).all()
     return render_template("review/attempt.html", attempt=attempt, module=module, items=items, others=others)
+
+
+@bp.route("/attempts/<int:attempt_id>/review.csv")
+@login_required
+def attempt_csv(attempt_id: int):
+    """One submitted attempt as a spreadsheet: question, result, points, both answers."""
+    attempt = get_own_attempt(attempt_id)
+    if attempt.is_open:
+        return redirect(url_for("quiz.take", attempt_id=attempt.id))
+    body = to_csv(ATTEMPT_HEADER, attempt_rows([review_view(item) for item in attempt.items]))
+    filename = f"groundwork-{attempt.module_id}-attempt-{attempt.number}.csv"
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})

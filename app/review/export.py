@@ -1,0 +1,31 @@
+"""CSV exports, with every cell defused against spreadsheet formula injection."""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Iterable
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_safe(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([csv_safe(h) for h in header])
+    for row in rows:
+        writer.writerow([csv_safe(cell) for cell in row])
+    return out.getvalue()
+
+
+def attempt_rows(items: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[q["number"], q["label"], q["verdict"], q["earned"], q["points"], q["given"], q["key"]] for q in items]
+
+
+ATTEMPT_HEADER = ("question", "type", "result", "points earned", "points possible", "your answer", "correct answer")
