@@ -10,7 +10,7 @@ from app.content.anchoring import Anchorer
 from app.content.markup import chart_html, citation_html, render_markdown, term_html
 from app.content.model import Chart, GlossaryTerm
 from app.content.problems import Problems
-from app.content.text import YamlProblem, load_yaml, split_front_matter
+from app.content.text import read_front_matter
 
 MODULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DIRECTIVE = re.compile(r"\[\[(?P<sid>[a-z0-9-]+)(?:#(?P<occ>\d+))?:\s*(?P<body>.+?)\]\]", re.S)
@@ -64,15 +64,10 @@ def _check_meta(path: Path, meta: Mapping, problems: Problems) -> bool:
 
 def load_lesson(path: Path, anchorer: Anchorer, glossary: Mapping[str, GlossaryTerm],
                 charts: Mapping[str, Chart], problems: Problems) -> LessonDraft | None:
-    try:
-        head, body, body_line = split_front_matter(path.read_text(encoding="utf-8"))
-        meta = load_yaml(head, first_line=2)
-    except YamlProblem as exc:
-        problems.add(path, exc.line, str(exc))
+    parsed = read_front_matter(path, problems)
+    if parsed is None:
         return None
-    if not isinstance(meta, dict):
-        problems.add(path, 1, "front matter: must be a mapping")
-        return None
+    meta, body, body_line = parsed
     if not _check_meta(path, meta, problems):
         return None
     for source_id in meta["sources"]:

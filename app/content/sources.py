@@ -6,7 +6,7 @@ from pathlib import Path
 
 from app.content.model import Paragraph, Source
 from app.content.problems import Problems
-from app.content.text import EMPHASIS, YamlProblem, load_yaml, normalise, split_front_matter
+from app.content.text import EMPHASIS, normalise, read_front_matter
 
 REQUIRED = ("id", "seed", "title", "short", "publisher", "date", "date_basis", "date_note",
             "year", "kind", "reliability", "removed")
@@ -58,15 +58,10 @@ def parse_paragraphs(body: str) -> tuple[Paragraph, ...]:
 
 
 def load_source(path: Path, seeds_dir: Path | None, problems: Problems) -> Source | None:
-    try:
-        head, body, body_line = split_front_matter(path.read_text(encoding="utf-8"))
-        meta = load_yaml(head, first_line=2)
-    except YamlProblem as exc:
-        problems.add(path, exc.line, str(exc))
+    parsed = read_front_matter(path, problems)
+    if parsed is None:
         return None
-    if not isinstance(meta, dict):
-        problems.add(path, 1, "front matter: must be a mapping")
-        return None
+    meta, body, body_line = parsed
     missing = [name for name in REQUIRED if name not in meta]
     for name in missing:
         problems.add(path, 1, f"{name}: missing field")

@@ -105,3 +105,17 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
         if lines[index].strip() == "---":
             return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
     raise YamlProblem(1, "front matter: no closing '---' line")
+
+
+def read_front_matter(path, problems) -> tuple[LineDict, str, int] | None:
+    """(front matter, body, body's first line) of a Markdown file; problems recorded, None if unreadable."""
+    try:
+        head, body, body_line = split_front_matter(path.read_text(encoding="utf-8"))
+        meta = load_yaml(head, first_line=2)
+    except YamlProblem as exc:
+        problems.add(path, exc.line, str(exc))
+        return None
+    if not isinstance(meta, dict):
+        problems.add(path, 1, "front matter: must be a mapping")
+        return None
+    return meta, body, body_line

@@ -19,6 +19,14 @@ def get_source(source_id: str) -> Source:
     return catalog().sources.get(source_id) or abort(404, description="There is no such source.")
 
 
+def render_module_page(template: str, module_id: str):
+    """A page about one module, with the learner's progress and the module's sources."""
+    module = get_module(module_id)
+    progress = module_progress(current_user, catalog(), module.id)
+    sources = [catalog().sources[sid] for sid in module.source_ids]
+    return render_template(template, module=module, progress=progress, sources=sources)
+
+
 @bp.route("/")
 def home():
     """The landing page; learners go straight to their course overview."""
@@ -39,20 +47,14 @@ def dashboard():
 @login_required
 def module(module_id: str):
     """A module's objectives, lesson, sources and quiz status."""
-    module = get_module(module_id)
-    progress = module_progress(current_user, catalog(), module.id)
-    sources = [catalog().sources[sid] for sid in module.source_ids]
-    return render_template("learning/module.html", module=module, progress=progress, sources=sources)
+    return render_module_page("learning/module.html", module_id)
 
 
 @bp.route("/modules/<module_id>/lesson")
 @login_required
 def lesson(module_id: str):
     """The annotated lesson."""
-    module = get_module(module_id)
-    progress = module_progress(current_user, catalog(), module.id)
-    sources = [catalog().sources[sid] for sid in module.source_ids]
-    return render_template("learning/lesson.html", module=module, progress=progress, sources=sources)
+    return render_module_page("learning/lesson.html", module_id)
 
 
 @bp.route("/modules/<module_id>/lesson/read", methods=["POST"])
