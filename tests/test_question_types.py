@@ -397,3 +397,12 @@ def test_zero_possible_points_is_zero_percent_and_does_not_pass():
     assert score([]) == Score(0, 0)
     assert Score(0, 0).percent == 0.0
     assert not Score(0, 0).passes(50)
+
+
+@pytest.mark.parametrize("answer, tolerance, shown", [
+    (2014, 0, "2014"), (1422, 0, "1422"), (30000, 0, "30,000"), (2.24, 0.01, "2.24 (± 0.01)"),
+])
+def test_numeric_keys_are_written_as_people_write_them(answer, tolerance, shown):
+    """Years and four-digit figures without a separator; 10,000 and up with one."""
+    data = T["numeric"].build({"answer": answer, "tolerance": tolerance})
+    assert T["numeric"].describe_key(data) == shown

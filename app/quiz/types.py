@@ -71,6 +71,11 @@ def parse_number(text: str) -> float | None:
     return float(cleaned)
 
 
+def _number_text(value: float) -> str:
+    """2014 and 1422 as written; 10,000 and above with thousands separators."""
+    return f"{value:,g}" if abs(value) >= 10_000 else f"{value:g}"
+
+
 def normalise_text_answer(text: str, case_sensitive: bool = False) -> str:
     text = unicodedata.normalize("NFKC", text).translate(QUOTE_MARKS)
     text = re.sub(r"\s+", " ", text).strip().strip(".!?;:,\"'").strip()
@@ -217,9 +222,9 @@ class Numeric(QuestionType):
         return response if isinstance(response, str) and response else "No answer"
 
     def describe_key(self, data):
-        key = f"{data['answer']:,}"
+        key = _number_text(data["answer"])
         if data["tolerance"]:
-            key += f" (± {data['tolerance']:,})"
+            key += f" (± {_number_text(data['tolerance'])})"
         return f"{key} {data['unit']}" if data.get("unit") else key
 
 
