@@ -1,6 +1,7 @@
 """Database models: learners, lesson reads, attempts and the questions they asked."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timezone
 from typing import Any, Optional
 
@@ -25,6 +26,9 @@ class User(UserMixin, db.Model):
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
     role: so.Mapped[str] = so.mapped_column(sa.String(16), default="learner")
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # Part of the id in every session and remember cookie; a new one at logout revokes them all.
+    session_token: so.Mapped[Optional[str]] = so.mapped_column(
+        sa.String(64), default=lambda: secrets.token_urlsafe(24))
 
     attempts: so.WriteOnlyMapped["Attempt"] = so.relationship(back_populates="user")
 
@@ -33,6 +37,15 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        if not self.session_token:
+            self.rotate_session_token()
+        return f"{self.id}.{self.session_token}"
+
+    def rotate_session_token(self) -> None:
+        """Invalidate every session and remember cookie issued so far."""
+        self.session_token = secrets.token_urlsafe(24)
 
     @property
     def is_instructor(self) -> bool:

@@ -4,10 +4,11 @@ from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 USERNAME = Regexp(r"^[A-Za-z0-9_.-]+$", message="Use letters, digits, dots, hyphens or underscores.")
+PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f]*$", message="Remove the control characters.")
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=40)])
+    username = StringField("Username", validators=[DataRequired(), Length(max=40), PRINTABLE])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me logged in on this device")
     submit = SubmitField("Log in")
@@ -15,7 +16,7 @@ class LoginForm(FlaskForm):
 
 class RegisterForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(min=3, max=40), USERNAME])
-    display_name = StringField("Name shown to your instructor", validators=[Length(max=80)])
+    display_name = StringField("Name shown to your instructor", validators=[Length(max=80), PRINTABLE])
     password = PasswordField("Password (at least 8 characters)", validators=[DataRequired(), Length(min=8, max=200)])
     confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
     submit = SubmitField("Create account")

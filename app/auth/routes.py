@@ -1,4 +1,5 @@
 """Register, log in, log out."""
+import hmac
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -13,13 +14,21 @@ from app.models import User
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """The user whose id and current session token match the cookie's."""
+    user_id, _, token = session_id.partition(".")
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) < 12 and token):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.session_token or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
 
 
 def safe_next(target: str | None) -> str:
     """Only same-site relative paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if (target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc
+            and target.isprintable() and "\\" not in target):
         return target
     return url_for("learning.dashboard")
 
@@ -51,6 +60,7 @@ def register():
             else:
                 session.clear()
                 login_user(user)
+                db.session.commit()
                 flash("Welcome to Groundwork. Start with module 1, or pick any module below.", "success")
                 return redirect(url_for("learning.dashboard"))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
@@ -76,6 +86,7 @@ def login():
         throttle.record_success(name, address)
         session.clear()  # a fresh session at login
         login_user(user, remember=form.remember.data)
+        db.session.commit()  # keeps a session token created by get_id
         return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
@@ -84,7 +95,10 @@ def login():
 @login_required
 def logout():
     """Log out and drop the whole session."""
-    logout_user()
+    user = current_user._get_current_object()
+    user.rotate_session_token()  # copies of this session or its remember cookie stop working
+    db.session.commit()
     session.clear()
+    logout_user()  # after clear(): it leaves the mark that deletes the remember cookie
     flash("You are logged out.", "info")
     return redirect(url_for("learning.home"))

@@ -1,10 +1,10 @@
 """One friendly page per error status; the session is rolled back on server errors."""
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
+from app.extensions import db, login_manager
 
 bp = Blueprint("errors", __name__)
 
@@ -46,6 +46,7 @@ def http_error(error: HTTPException):
 @bp.app_errorhandler(OperationalError)
 def database_unavailable(error):
     db.session.rollback()
+    g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is logged in
     return error_response(503, MESSAGES[503])
 
 

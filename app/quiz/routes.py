@@ -49,7 +49,7 @@ def start(module_id: str):
     return redirect(url_for("quiz.take", attempt_id=attempt.id))
 
 
-@bp.route("/attempts/<int:attempt_id>")
+@bp.route("/attempts/<int(max=2147483647):attempt_id>")
 @login_required
 def take(attempt_id: int):
     """The quiz form of an open attempt, with every saved answer filled in."""
@@ -61,7 +61,7 @@ def take(attempt_id: int):
     return render_template("quiz/take.html", attempt=attempt, module=module, questions=questions)
 
 
-@bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
+@bp.route("/attempts/<int(max=2147483647):attempt_id>/save", methods=["POST"])
 @login_required
 def save(attempt_id: int):
     """Save answers; called by the page as the learner goes, and by the Save button."""
@@ -81,7 +81,7 @@ def save(attempt_id: int):
     return redirect(url_for("quiz.take", attempt_id=attempt.id))
 
 
-@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@bp.route("/attempts/<int(max=2147483647):attempt_id>/submit", methods=["POST"])
 @login_required
 def submit(attempt_id: int):
     """Save the last answers and grade the attempt, exactly once."""

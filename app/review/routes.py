@@ -22,7 +22,7 @@ def attempts():
     return render_template("review/attempts.html", attempts=rows, modules=modules)
 
 
-@bp.route("/attempts/<int:attempt_id>/review")
+@bp.route("/attempts/<int(max=2147483647):attempt_id>/review")
 @login_required
 def attempt(attempt_id: int):
     """One submitted attempt, question by question, exactly as it was taken."""
@@ -37,7 +37,7 @@ def attempt(attempt_id: int):
     return render_template("review/attempt.html", attempt=attempt, module=module, items=items, others=others)
 
 
-@bp.route("/attempts/<int:attempt_id>/review.csv")
+@bp.route("/attempts/<int(max=2147483647):attempt_id>/review.csv")
 @login_required
 def attempt_csv(attempt_id: int):
     """One submitted attempt as a spreadsheet: question, result, points, both answers."""

@@ -1,0 +1,402 @@
+"""Who may do what, for every route in the URL map.
+
+POLICIES below is the access table: every endpoint the app registers must have an entry,
+so a new route cannot be added without saying who may use it (test_every_endpoint_has_a_policy).
+The other tests are generated from the URL map and the table: each route, filled with
+real ids, is requested by each actor — anonymous, learner A (who owns the attempts),
+learner B, an instructor and an admin — and must answer exactly as the table says,
+without touching anyone else's data. Then: every POST is refused without a CSRF token,
+and no GET writes to the database.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from app.extensions import db
+from app.models import Attempt, AttemptItem
+from tests.conftest import PASSWORD
+from tests.test_quiz_flow import correct_form
+
+GET, POST = frozenset({"GET"}), frozenset({"POST"})
+ACTORS = ("anonymous", "owner", "other", "instructor", "admin")
+LOGGED_IN = ACTORS[1:]
+MODULE = "amaq"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Who may use an endpoint.
+
+    kind:
+      public   anyone, logged in or not
+      guest    pages for logged-out visitors (login, register): anyone else goes to /course
+      login    any logged-in user; anonymous visitors are sent to /login
+      owner    an object (an attempt) that belongs to one learner: only the owner; everyone
+               else who is logged in gets 404, exactly as if it did not exist
+    methods: the methods the route answers (besides HEAD/OPTIONS); any other gives 405.
+             POST routes are the state changes; they never answer GET.
+    ok:      (status, location path) for an allowed actor; the location may use {module},
+             {attempt} and regular expressions.
+    ok_submitted: the same for an owner route when the attempt is already submitted.
+    """
+
+    kind: str
+    methods: frozenset
+    ok: tuple[int, str | None] = (200, None)
+    ok_submitted: tuple[int, str | None] | None = None
+
+
+POLICIES: dict[str, Policy] = {
+    "static": Policy("public", GET),
+    "learning.home": Policy("guest", GET),
+    "auth.register": Policy("guest", GET | POST),
+    "auth.login": Policy("guest", GET | POST),
+    "auth.logout": Policy("login", POST, ok=(302, "/")),
+    "learning.dashboard": Policy("login", GET),
+    "learning.module": Policy("login", GET),
+    "learning.lesson": Policy("login", GET),
+    "learning.lesson_read": Policy("login", POST, ok=(302, "/modules/{module}")),
+    "learning.sources": Policy("login", GET),
+    "learning.reader": Policy("login", GET),
+    "learning.glossary": Policy("login", GET),
+    "learning.timeline": Policy("login", GET),
+    "quiz.start": Policy("login", POST, ok=(302, r"/attempts/\d+")),
+    "quiz.take": Policy("owner", GET, ok=(200, None), ok_submitted=(302, "/attempts/{attempt}/review")),
+    "quiz.save": Policy("owner", POST, ok=(302, "/attempts/{attempt}"),
+                        ok_submitted=(302, "/attempts/{attempt}/review")),
+    "quiz.submit": Policy("owner", POST, ok=(302, "/attempts/{attempt}/review"),
+                          ok_submitted=(302, "/attempts/{attempt}/review")),
+    "review.attempts": Policy("login", GET),
+    "review.attempt": Policy("owner", GET, ok=(302, "/attempts/{attempt}"), ok_submitted=(200, None)),
+    "review.attempt_csv": Policy("owner", GET, ok=(302, "/attempts/{attempt}"), ok_submitted=(200, None)),
+}
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def snapshot(app: Flask) -> dict[str, list[str]]:
+    """Every row of every table (whatever tables the models define today)."""
+    with app.app_context():
+        db.session.remove()
+        state = {table.name: sorted(repr(tuple(row)) for row in db.session.execute(sa.select(table)))
+                 for table in db.metadata.sorted_tables}
+        db.session.remove()
+        return state
+
+
+def diff(before: dict, after: dict) -> dict:
+    return {name: {"gone": sorted(set(before[name]) - set(after[name])),
+                   "new": sorted(set(after[name]) - set(before[name]))}
+            for name in before if before[name] != after[name]}
+
+
+def rules(app: Flask):
+    return sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint)
+
+
+def methods_of(rule) -> frozenset:
+    return frozenset(rule.methods - {"HEAD", "OPTIONS"})
+
+
+@dataclass
+class World:
+    app: Flask
+    clients: dict
+    ids: dict = field(default_factory=dict)  # user ids by actor
+    open_attempt: int = 0
+    submitted_attempt: int = 0
+    source: str = ""
+
+    def url(self, rule, attempt: int | None = None) -> str:
+        values = {"module_id": MODULE, "source_id": self.source, "filename": "css/app.css",
+                  "attempt_id": attempt or self.open_attempt}
+        missing = set(rule.arguments) - set(values)
+        if missing:
+            pytest.fail(f"no test value for <{'>, <'.join(sorted(missing))}> in {rule.rule}: add one to World.url")
+        path = rule.rule
+        for name in rule.arguments:
+            path = re.sub(r"<(?:[^:<>]+:)?" + name + ">", str(values[name]), path)
+        return path
+
+
+def call(client, method: str, url: str, **kwargs):
+    """A request whose body is read and closed (static files stream from an open file)."""
+    response = client.open(url, method=method, **kwargs)
+    response.get_data()
+    response.close()
+    return response
+
+
+def login(client, username: str) -> None:
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302, (username, response.status_code)
+
+
+@pytest.fixture
+def world(app, make_user, catalog) -> World:
+    users = {"owner": make_user("ann"), "other": make_user("bob"),
+             "instructor": make_user("prof", role="instructor"), "admin": make_user("root", role="admin")}
+    clients = {actor: app.test_client() for actor in ACTORS}
+    for actor, user in users.items():
+        login(clients[actor], user.username)
+    owner = clients["owner"]
+    first = int(owner.post(f"/modules/{MODULE}/quiz").headers["Location"].rsplit("/", 1)[1])
+    assert owner.post(f"/attempts/{first}/submit", data=correct_form(app, first)).status_code == 302
+    second = int(owner.post(f"/modules/{MODULE}/quiz").headers["Location"].rsplit("/", 1)[1])
+    half = {k: v for k, v in correct_form(app, second).items() if re.match(r"q[0-4](-|$)", k)}
+    assert owner.post(f"/attempts/{second}/save", data=half).status_code == 302
+    assert first != second
+    return World(app=app, clients=clients, ids={a: u.id for a, u in users.items()}, open_attempt=second,
+                 submitted_attempt=first, source=catalog.module(MODULE).source_ids[0])
+
+
+def expected_get(policy: Policy, actor: str, submitted: bool) -> tuple[int, str | None]:
+    if "GET" not in policy.methods:
+        return 405, None
+    if policy.kind == "public":
+        return 200, None
+    if policy.kind == "guest":
+        return (200, None) if actor == "anonymous" else (302, "/course")
+    if actor == "anonymous":
+        return 302, "/login"
+    if policy.kind == "login":
+        return policy.ok
+    assert policy.kind == "owner", policy
+    if actor != "owner":
+        return 404, None
+    return policy.ok_submitted if submitted else policy.ok
+
+
+def check(response, expected: tuple[int, str | None], world: World, attempt: int, what: str) -> None:
+    status, where = expected
+    assert response.status_code == status, f"{what}: {response.status_code}, expected {status}"
+    if where is not None:
+        pattern = where.format(module=MODULE, attempt=attempt)
+        location = urlsplit(response.headers["Location"]).path
+        assert re.fullmatch(pattern, location), f"{what}: went to {location}, expected {pattern}"
+
+
+def attempt_state(app: Flask, attempt_id: int):
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        items = db.session.scalars(sa.select(AttemptItem).where(AttemptItem.attempt_id == attempt_id)
+                                   .order_by(AttemptItem.position)).all()
+        return (attempt.user_id, attempt.submitted_at, attempt.score, attempt.last_saved_at,
+                [(i.response, i.answered_at, i.fraction) for i in items])
+
+
+# ---------------------------------------------------------------------------- the table itself
+
+
+def test_every_endpoint_has_a_policy(app):
+    """Fails when a route is added (or renamed) without an entry in POLICIES."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - set(POLICIES))
+    assert not missing, f"endpoints without an access policy: {missing}; add them to POLICIES"
+    stale = sorted(set(POLICIES) - endpoints)
+    assert not stale, f"POLICIES names endpoints that no longer exist: {stale}"
+
+
+def test_policy_methods_match_the_routes(app):
+    """A route that starts answering another method (GET on a state change) must update the table."""
+    for rule in rules(app):
+        assert methods_of(rule) == POLICIES[rule.endpoint].methods, rule.rule
+        if "POST" in methods_of(rule):
+            assert rule.endpoint in ("auth.register", "auth.login") or "GET" not in methods_of(rule), (
+                f"{rule.rule}: state changes are POST-only")
+
+
+# ---------------------------------------------------------------------------- GET and 405, every actor
+
+
+def test_every_route_answers_each_actor_exactly_as_the_table_says(world):
+    app = world.app
+    for actor in ACTORS:
+        client = world.clients[actor]
+        for rule in rules(app):
+            policy = POLICIES[rule.endpoint]
+            for submitted, attempt in ((False, world.open_attempt), (True, world.submitted_attempt)):
+                if "attempt_id" not in rule.arguments and submitted:
+                    continue
+                url = world.url(rule, attempt)
+                check(call(client, "GET", url), expected_get(policy, actor, submitted), world, attempt,
+                      f"GET {url} as {actor}")
+                if "POST" not in policy.methods:
+                    before = snapshot(app) if rule.arguments else None
+                    assert call(client, "POST", url).status_code == 405, f"POST {url} as {actor}"
+                    if before is not None:
+                        assert snapshot(app) == before
+
+
+def test_learner_b_cannot_read_or_change_learner_a_s_attempts(world):
+    app, bob = world.app, world.clients["other"]
+    before = snapshot(app)
+    states = {a: attempt_state(app, a) for a in (world.open_attempt, world.submitted_attempt)}
+    for attempt in states:
+        form = correct_form(app, attempt)
+        form["q0"] = "0"
+        for method, url in (("get", f"/attempts/{attempt}"), ("get", f"/attempts/{attempt}/review"),
+                            ("get", f"/attempts/{attempt}/review.csv"),
+                            ("post", f"/attempts/{attempt}/save"), ("post", f"/attempts/{attempt}/submit")):
+            for headers in ({}, {"X-Requested-With": "fetch"}):
+                response = getattr(bob, method)(url, data=form if method == "post" else None, headers=headers)
+                assert response.status_code == 404, (method, url, headers)
+                assert "Ann" not in response.get_data(as_text=True)
+        # starting "his" quiz gives Bob his own attempt, never Ann's
+        started = bob.post(f"/modules/{MODULE}/quiz")
+        assert started.status_code == 302
+        own = int(started.headers["Location"].rsplit("/", 1)[1])
+        assert own not in states
+        with app.app_context():
+            assert db.session.get(Attempt, own).user_id == world.ids["other"]
+    listing = bob.get("/attempts").get_data(as_text=True)
+    for attempt in states:
+        assert f"/attempts/{attempt}" not in listing
+    assert {a: attempt_state(app, a) for a in states} == states
+    changed = diff(before, snapshot(app))
+    assert set(changed) <= {"attempt", "attempt_item", "question_version"}  # only Bob's own new attempt
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Attempt)
+                                 .where(Attempt.user_id == world.ids["owner"])) == 2
+
+
+# ---------------------------------------------------------------------------- POST, every actor
+
+
+def post_body(world: World, endpoint: str, actor: str, attempt: int) -> dict:
+    if endpoint in ("quiz.save", "quiz.submit"):
+        return correct_form(world.app, attempt)
+    if endpoint == "auth.register":
+        return {"username": f"new-{actor}", "display_name": "New", "password": "long enough pw",
+                "confirm": "long enough pw"}
+    if endpoint == "auth.login":
+        return {"username": "ann", "password": PASSWORD}
+    return {}
+
+
+def post_order(app: Flask) -> list:
+    """State changes in an order where each still has something to change: submit and log out last."""
+    posts = [rule for rule in rules(app) if "POST" in methods_of(rule)]
+    return sorted(posts, key=lambda r: (r.endpoint == "auth.logout", r.endpoint == "quiz.submit", r.endpoint))
+
+
+def test_state_changes_answer_each_actor_exactly_as_the_table_says(world):
+    app = world.app
+    for actor in ("anonymous", "other", "instructor", "admin", "owner"):
+        client = world.clients[actor]
+        for rule in post_order(app):
+            policy = POLICIES[rule.endpoint]
+            for submitted, attempt in ((True, world.submitted_attempt), (False, world.open_attempt)):
+                if "attempt_id" not in rule.arguments and submitted:
+                    continue
+                if policy.kind == "guest" and actor == "anonymous":
+                    continue  # the forms themselves are tested in test_auth.py (and would log this client in)
+                url, body = world.url(rule, attempt), post_body(world, rule.endpoint, actor, attempt)
+                what = f"POST {url} as {actor}"
+                before = snapshot(app)
+                response = client.post(url, data=body)
+                after = snapshot(app)
+                if policy.kind == "guest":
+                    check(response, (302, "/course"), world, attempt, what)
+                    assert after == before, what
+                elif actor == "anonymous":
+                    check(response, (302, "/login"), world, attempt, what)
+                    assert after == before, f"{what}: {diff(before, after)}"
+                elif policy.kind == "owner" and actor != "owner":
+                    check(response, (404, None), world, attempt, what)
+                    assert after == before, f"{what}: {diff(before, after)}"
+                else:
+                    expected = policy.ok_submitted if (submitted and policy.ok_submitted) else policy.ok
+                    check(response, expected, world, attempt, what)
+                    if policy.kind == "owner" and submitted:  # a graded attempt cannot change, even for its owner
+                        assert after == before, f"{what}: {diff(before, after)}"
+    # the owner's own save and submit did land
+    with app.app_context():
+        attempt = db.session.get(Attempt, world.open_attempt)
+        assert attempt.submitted_at is not None and attempt.score == 100.0
+    # and logging out did log out
+    assert world.clients["owner"].get("/course").status_code == 302
+
+
+# ---------------------------------------------------------------------------- CSRF
+
+
+TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+def page_token(client, path: str) -> str:
+    match = TOKEN.search(client.get(path).get_data(as_text=True))
+    assert match, f"no csrf_token on {path}"
+    return match.group(1)
+
+
+def csrf_login(client, username: str) -> None:
+    token = page_token(client, "/login")
+    response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+
+
+def test_every_post_is_refused_without_a_valid_csrf_token(make_app, make_user, catalog):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    make_user("ann")
+    make_user("bob")
+    ann, bob, anonymous = app.test_client(), app.test_client(), app.test_client()
+    csrf_login(ann, "ann")
+    csrf_login(bob, "bob")
+    token = page_token(ann, f"/modules/{MODULE}")
+    attempt = int(ann.post(f"/modules/{MODULE}/quiz", data={"csrf_token": token}).headers["Location"].rsplit("/", 1)[1])
+    world = World(app=app, clients={}, open_attempt=attempt, source=catalog.module(MODULE).source_ids[0])
+    bobs_token = page_token(bob, "/course")
+    posts = post_order(app)
+    assert {r.endpoint for r in posts} >= {"quiz.save", "quiz.submit", "auth.logout"}
+    for actor, client in (("anonymous", anonymous), ("owner", ann)):
+        for rule in posts:
+            url, body = world.url(rule), post_body(world, rule.endpoint, actor, attempt)
+            for label, extra in (("missing", {}), ("forged", {"csrf_token": "x" * 40}),
+                                 ("tampered", {"csrf_token": token[:-3] + "abc"}),
+                                 ("another session's", {"csrf_token": bobs_token})):
+                for headers in ({}, {"X-Requested-With": "fetch"}):
+                    before = snapshot(app)
+                    response = client.post(url, data={**body, **extra}, headers=headers)
+                    what = f"POST {url} as {actor}, {label} token, {headers}"
+                    assert response.status_code == 400, what
+                    if headers:
+                        assert response.is_json and response.json["ok"] is False, what
+                    else:
+                        assert "expired" in response.get_data(as_text=True), what
+                    assert snapshot(app) == before, f"{what}: {diff(before, snapshot(app))}"
+    # the same requests with the page's token are accepted (so the 400s above were the token)
+    response = ann.post(f"/attempts/{attempt}/save", data={"q0-present": "1", "q0": "0", "csrf_token": token},
+                        headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 200 and response.json["ok"]
+    assert ann.post("/logout", data={"csrf_token": token}).status_code == 302
+
+
+# ---------------------------------------------------------------------------- GETs are read-only
+
+
+def test_no_get_changes_the_database(world):
+    app = world.app
+    urls = []
+    for rule in rules(app):
+        if "GET" in methods_of(rule):
+            attempts = (world.open_attempt, world.submitted_attempt) if "attempt_id" in rule.arguments else (None,)
+            urls += [world.url(rule, a) for a in attempts]
+    urls += [f"/sources/{world.source}?hl=nonsense", "/modules/nope", "/attempts/999999",
+             "/login?next=/course", "/logout", f"/modules/{MODULE}/quiz", f"/attempts/{world.open_attempt}/submit"]
+    for actor in ACTORS:
+        client = world.clients[actor]
+        for url in urls:
+            before = snapshot(app)
+            for method in ("GET", "HEAD"):
+                status = call(client, method, url).status_code
+                assert status < 500, (url, actor, status)
+            after = snapshot(app)
+            assert after == before, f"GET {url} as {actor} changed {diff(before, after)}"

@@ -1,0 +1,527 @@
+"""End-to-end tests in a real browser (Debian's Chromium driven by Playwright).
+
+Each test starts the real app on a free loopback port (werkzeug's threaded server, CSRF on)
+on the test database — SQLite, or PostgreSQL when TEST_DATABASE_URL is set — and drives it
+through the pages a learner uses: registration, the lesson's glossary tooltips and
+citations, the quiz's autosave (including a lost connection), submission and review, and
+the Content-Security-Policy.
+
+Playwright's own browser downloads are never used: the tests launch /usr/bin/chromium
+(override with CHROMIUM_PATH). When Playwright or Chromium is missing the tests fail, they
+do not skip.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from app import create_app
+from app.extensions import db
+from app.models import Attempt, AttemptItem, User
+from tests.conftest import database_url
+
+try:
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import expect, sync_playwright
+except ImportError as exc:  # reported by the browser fixture as a failure, never a skip
+    PLAYWRIGHT_IMPORT_ERROR: ImportError | None = exc
+else:
+    PLAYWRIGHT_IMPORT_ERROR = None
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+WAIT_MS = 10_000  # every wait is bounded by this
+PASSWORD = "correct horse battery"
+SAVED = "All answers saved"
+NOT_SAVED = "Not saved yet"
+
+
+# --------------------------------------------------------------------------- fixtures
+
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:  # no access log in the test output
+        pass
+
+
+class LiveServer:
+    def __init__(self, app, base_url: str):
+        self.app = app
+        self.url = base_url
+
+    # Database checks, each in a fresh app context (so a fresh session: no stale reads).
+    def attempt(self, attempt_id: int) -> dict:
+        with self.app.app_context():
+            a = db.session.get(Attempt, attempt_id)
+            return {"submitted_at": a.submitted_at, "score": a.score, "passed": a.passed, "user_id": a.user_id}
+
+    def responses(self, attempt_id: int) -> dict[int, object]:
+        with self.app.app_context():
+            rows = db.session.execute(sa.select(AttemptItem.position, AttemptItem.response)
+                                      .where(AttemptItem.attempt_id == attempt_id)).all()
+            return {position: response for position, response in rows}
+
+    def item_spec(self, attempt_id: int, position: int) -> dict:
+        with self.app.app_context():
+            item = db.session.get(AttemptItem, (attempt_id, position))
+            return {"spec": item.spec, "layout": item.layout, "points": item.points}
+
+    def attempts_of(self, username: str, module_id: str = "amaq") -> list[dict]:
+        with self.app.app_context():
+            rows = db.session.scalars(sa.select(Attempt).join(User).where(
+                User.username == username, Attempt.module_id == module_id).order_by(Attempt.id)).all()
+            return [{"id": a.id, "submitted_at": a.submitted_at, "score": a.score} for a in rows]
+
+    def wait_for_response(self, attempt_id: int, position: int, predicate=lambda r: r is not None,
+                          timeout: float = WAIT_MS / 1000) -> object:
+        """Poll the database until the stored response satisfies `predicate` (bounded)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            response = self.responses(attempt_id)[position]
+            if predicate(response) or time.monotonic() > deadline:
+                return response
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def server(tmp_path, catalog):
+    """The real app, CSRF protection on, served on a free loopback port for one test."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(tmp_path), "CATALOG": catalog,
+                      "SECRET_KEY": "x", "WTF_CSRF_ENABLED": True})
+    with app.app_context():
+        db.drop_all()  # a leftover schema on a shared PostgreSQL test database
+        db.create_all()
+    httpd = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, f"http://127.0.0.1:{httpd.server_port}")
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        httpd.server_close()
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if PLAYWRIGHT_IMPORT_ERROR is not None:
+        pytest.fail(f"The browser tests need the Python package playwright "
+                    f"(.venv/bin/pip install -r requirements-dev.txt): {PLAYWRIGHT_IMPORT_ERROR}", pytrace=False)
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"The browser tests need Chromium at {CHROMIUM} (apt-get install chromium, or set "
+                    f"CHROMIUM_PATH); never `playwright install`.", pytrace=False)
+    manager = sync_playwright().start()
+    try:
+        try:
+            chromium = manager.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                                               timeout=WAIT_MS * 3)
+        except PlaywrightError as exc:
+            pytest.fail(f"Could not launch Chromium at {CHROMIUM}: {exc}", pytrace=False)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        manager.stop()
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context()
+    ctx.set_default_timeout(WAIT_MS)
+    ctx.set_default_navigation_timeout(WAIT_MS)
+    expect.set_options(timeout=WAIT_MS)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+# --------------------------------------------------------------------------- helpers
+
+def register(page, server, username: str = "ann") -> None:
+    """Create an account through the form; the app logs the learner in and shows the course."""
+    page.goto(server.url + "/register")
+    page.fill("#username", username)
+    page.fill("#display_name", username.title())
+    page.fill("#password", PASSWORD)
+    page.fill("#confirm", PASSWORD)
+    page.click("button:has-text('Create account'), input[value='Create account']")
+    expect(page).to_have_url(server.url + "/course")
+    expect(page.locator("nav .who")).to_have_text(username.title())
+
+
+def start_quiz(page, server, module_id: str = "amaq") -> int:
+    page.goto(f"{server.url}/modules/{module_id}")
+    page.get_by_role("button", name=re.compile("Start the quiz|Resume the quiz")).click()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def question(page, label: str, nth: int = 0):
+    """The nth question of a type, found by the type label the page shows."""
+    return page.locator("fieldset.question").filter(
+        has=page.locator(".qtype", has_text=re.compile(f"^{re.escape(label)}$"))).nth(nth)
+
+
+def position_of(fieldset) -> int:
+    return int(fieldset.get_attribute("data-question")[1:])
+
+
+def status(page):
+    return page.locator("#save-status")
+
+
+def click_inline(link) -> None:
+    """Click a link that may wrap over two lines at the middle of its first line.
+
+    (Playwright aims at the middle of the bounding box, which for a wrapped inline link
+    can fall in the gap between the lines, on the paragraph.)
+    """
+    box = link.bounding_box()
+    first = link.evaluate("el => { const r = el.getClientRects()[0]; return {x: r.x, y: r.y, w: r.width, h: r.height}; }")
+    link.click(position={"x": first["x"] - box["x"] + first["w"] / 2, "y": first["y"] - box["y"] + first["h"] / 2})
+
+
+def pending_names(page, attempt_id: int):
+    """What quiz.js keeps in localStorage for the attempt (None when nothing is stored)."""
+    raw = page.evaluate("key => localStorage.getItem(key)", f"groundwork-attempt-{attempt_id}")
+    return None if raw is None else json.loads(raw)
+
+
+# --------------------------------------------------------------------------- 1. lesson
+
+def test_register_then_lesson_tooltip_on_keyboard_focus_and_citation_highlight(page, server):
+    register(page, server)
+    page.get_by_role("link", name="The Amaq guided-attack model").first.click()
+    expect(page).to_have_url(server.url + "/modules/amaq")
+    page.get_by_role("link", name="Read the lesson").click()
+    expect(page).to_have_url(server.url + "/modules/amaq/lesson")
+
+    first_tip = page.locator(".lesson-body .term-tip").first
+    expect(first_tip).to_be_hidden()
+    # Tab from the top of the page until a glossary term has the keyboard focus.
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.matches('.lesson-body a.term')"):
+            break
+    else:
+        pytest.fail("Tabbing through the lesson never reached a glossary term link")
+    focused_tip_id = page.evaluate("() => document.activeElement.getAttribute('aria-describedby')")
+    tip = page.locator(f"#{focused_tip_id}")
+    expect(tip).to_have_class(re.compile(r"\bterm-tip\b"))
+    expect(tip).to_be_visible()  # shown on keyboard focus alone: the mouse never moved
+    assert tip.inner_text().strip()
+    assert page.evaluate("() => document.activeElement.getAttribute('href')").startswith("/glossary#term-")
+    page.keyboard.press("Tab")  # focus moves on: the tooltip hides again
+    expect(tip).to_be_hidden()
+
+    citation = page.locator(".lesson-body a.cite").first
+    quoted = citation.locator("q").inner_text()
+    href = citation.get_attribute("href")
+    click_inline(citation)
+    expect(page).to_have_url(re.compile(r"/sources/[a-z0-9-]+\?hl=[0-9a-f]+#p-\d+$"))
+    assert page.url.endswith(href)
+    passage = page.locator("mark.hl#passage")
+    expect(passage).to_be_visible()
+    highlighted = "".join(page.locator("mark.hl").all_inner_texts())
+    normalise = lambda s: re.sub(r"\s+", " ", s).strip()
+    assert normalise(highlighted) == normalise(quoted)
+    paragraph = href.rsplit("#p-", 1)[1]
+    expect(page.locator(f"#p-{paragraph} mark.hl#passage")).to_have_count(1)
+
+
+# --------------------------------------------------------------------------- 2. autosave and resume
+
+def test_answers_autosave_survive_reload_and_are_in_the_database(page, server):
+    register(page, server)
+    attempt_id = start_quiz(page, server)
+    expect(status(page)).to_have_text("Nothing saved yet.")
+
+    single = question(page, "Choose one")
+    multiple = question(page, "Choose all that apply")
+    text = question(page, "Type a short answer")
+    match = question(page, "Match each item")
+    positions = {kind: position_of(fs) for kind, fs in
+                 (("single", single), ("multiple", multiple), ("text", text), ("match", match))}
+
+    single.locator("input[type=radio]").nth(1).click()
+    multiple.locator("input[type=checkbox]").nth(0).click()
+    multiple.locator("input[type=checkbox]").nth(2).click()
+    text.locator("input[type=text]").press_sequentially("Telegram", delay=20)
+    selects = match.locator("select")
+    selects.nth(0).select_option(index=2)
+    selects.nth(1).select_option(index=1)
+
+    expect(status(page)).to_contain_text(SAVED)
+    for position in positions.values():
+        server.wait_for_response(attempt_id, position)
+    saved = server.responses(attempt_id)
+    assert all(saved[p] is not None for p in positions.values()), saved
+    assert saved[positions["text"]] == "Telegram"
+    assert isinstance(saved[positions["multiple"]], list) and len(saved[positions["multiple"]]) == 2
+    assert isinstance(saved[positions["match"]], dict) and len(saved[positions["match"]]) == 2
+    assert pending_names(page, attempt_id) == []  # nothing left to re-send
+
+    page.reload()
+    single, multiple = question(page, "Choose one"), question(page, "Choose all that apply")
+    text, match = question(page, "Type a short answer"), question(page, "Match each item")
+    expect(status(page)).to_contain_text("Saved at")
+    expect(single.locator("input[type=radio]").nth(1)).to_be_checked()
+    assert [single.locator("input[type=radio]").nth(i).is_checked()
+            for i in range(single.locator("input[type=radio]").count())].count(True) == 1
+    checked = [multiple.locator("input[type=checkbox]").nth(i).is_checked()
+               for i in range(multiple.locator("input[type=checkbox]").count())]
+    assert checked[0] and checked[2] and checked.count(True) == 2
+    expect(text.locator("input[type=text]")).to_have_value("Telegram")
+    expect(match.locator("select").nth(0)).to_have_js_property("selectedIndex", 2)
+    expect(match.locator("select").nth(1)).to_have_js_property("selectedIndex", 1)
+    for i in range(2, match.locator("select").count()):
+        expect(match.locator("select").nth(i)).to_have_value("")
+    # the reload saved nothing new: the database is as before
+    assert server.responses(attempt_id) == saved
+
+
+# --------------------------------------------------------------------------- 3. losing the connection
+
+def test_answer_given_offline_is_sent_when_the_connection_returns(page, context, server):
+    register(page, server)
+    attempt_id = start_quiz(page, server)
+    true_false = question(page, "True or false")
+    position = position_of(true_false)
+
+    context.set_offline(True)
+    true_false.get_by_label("False").check()
+    expect(status(page)).to_contain_text(NOT_SAVED)
+    expect(status(page)).to_have_class(re.compile(r"\berror\b"))
+    assert pending_names(page, attempt_id) == [f"q{position}"]
+    assert server.responses(attempt_id)[position] is None
+
+    context.set_offline(False)
+    # the retry (2 s, then 4 s...) or the browser's "online" event sends it again
+    expect(status(page)).to_contain_text(SAVED)
+    assert server.wait_for_response(attempt_id, position) is False
+    assert pending_names(page, attempt_id) == []
+
+
+def test_answer_given_offline_then_tab_closed_is_not_recovered(page, context, server):
+    """What really happens when the tab is closed before the connection returns.
+
+    quiz.js keeps only the *names* of unsaved questions in localStorage, not their values.
+    On the next load it re-sends those questions from the form as the server rendered it,
+    i.e. without the answer given offline. So that answer is lost, silently: the status
+    then says "All answers saved". (The README's "closing the tab ... loses nothing" does
+    not hold for answers that never reached the server.) The re-send is harmless: it
+    never wipes an answer the server already had.
+    """
+    register(page, server)
+    attempt_id = start_quiz(page, server)
+    attempt_url = page.url
+    text = question(page, "Type a short answer")
+    single = question(page, "Choose one")
+    text_position, single_position = position_of(text), position_of(single)
+
+    single.locator("input[type=radio]").nth(0).click()  # saved while online
+    expect(status(page)).to_contain_text(SAVED)
+    online_answer = server.wait_for_response(attempt_id, single_position)
+    assert online_answer is not None
+
+    context.set_offline(True)
+    text.locator("input[type=text]").press_sequentially("Amaq", delay=20)
+    single.locator("input[type=radio]").nth(1).click()  # changes the saved answer, offline
+    expect(status(page)).to_contain_text(NOT_SAVED)
+    kept = pending_names(page, attempt_id)
+    assert sorted(kept) == sorted([f"q{text_position}", f"q{single_position}"])  # names only, no values
+    page.close()
+    context.set_offline(False)
+
+    again = context.new_page()
+    with again.expect_request(lambda r: r.url.endswith(f"/attempts/{attempt_id}/save") and r.method == "POST") as sent:
+        again.goto(attempt_url)
+    body = sent.value.post_data or ""
+    assert f"q{text_position}-present=1" in body and f"q{single_position}-present=1" in body
+    assert "Amaq" not in body  # the offline text never left the closed tab
+    expect(status(again)).to_contain_text(SAVED)
+    assert pending_names(again, attempt_id) == []
+
+    text, single = question(again, "Type a short answer"), question(again, "Choose one")
+    expect(text.locator("input[type=text]")).to_have_value("")
+    expect(single.locator("input[type=radio]").nth(0)).to_be_checked()
+    responses = server.responses(attempt_id)
+    assert responses[text_position] is None          # the offline answer is lost
+    assert responses[single_position] == online_answer  # and the saved one was not overwritten
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: static/js/quiz.js flush() deletes every question it sent from `pending` when the save "
+    "returns, even if the learner changed that question again while the request was in flight; "
+    "the debounced flush then finds nothing to send, so the later edit is never saved while the "
+    "status says 'All answers saved' (it is only sent if a later change/blur event re-queues it)"))
+def test_edit_made_while_a_save_is_in_flight_is_saved_too(page, server):
+    register(page, server)
+    attempt_id = start_quiz(page, server)
+    field = question(page, "Type a short answer").locator("input[type=text]")
+    position = position_of(question(page, "Type a short answer"))
+    held = []
+
+    def hold_first_save(route):
+        if not held:
+            held.append(route)  # keep the first save in flight until released below
+        else:
+            route.continue_()
+
+    page.route(f"**/attempts/{attempt_id}/save", hold_first_save)
+    field.press_sequentially("Tele", delay=20)
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not held and time.monotonic() < deadline:  # the 800 ms debounce, then the request
+        page.wait_for_timeout(50)
+    assert held, "quiz.js never sent the first save"
+    field.press_sequentially("gram", delay=20)  # typed while "Tele" is still on its way
+    held[0].continue_()  # the first save now completes, well before the next debounce
+    expect(status(page)).to_contain_text(SAVED)
+    page.wait_for_timeout(2000)  # past the 800 ms debounce of the second edit
+    expect(field).to_have_value("Telegram")
+    expect(status(page)).to_contain_text(SAVED)
+    # The learner sees "All answers saved" with "Telegram" in the field; the database must agree.
+    assert server.wait_for_response(attempt_id, position, lambda r: r == "Telegram", timeout=1) == "Telegram"
+
+
+# --------------------------------------------------------------------------- 4. submit once
+
+def test_submit_confirms_shows_the_score_and_grades_only_once(page, context, server):
+    register(page, server)
+    attempt_id = start_quiz(page, server)
+    attempt_url = page.url
+    stale = context.new_page()  # a second tab on the same attempt, left open
+    stale.goto(attempt_url)
+
+    true_false = question(page, "True or false")
+    position = position_of(true_false)
+    item = server.item_spec(attempt_id, position)
+    right = "True" if item["spec"]["data"]["answer"] else "False"
+    true_false.get_by_label(right).check()
+    expect(status(page)).to_contain_text(SAVED)
+
+    dialogs = []
+
+    def accept(dialog):
+        dialogs.append((dialog.type, dialog.message))
+        dialog.accept()
+
+    page.on("dialog", accept)
+    stale.on("dialog", accept)
+    page.locator("#submit-quiz").dblclick()  # an impatient double click
+    expect(page).to_have_url(f"{attempt_url}/review")
+    assert len(dialogs) == 1, dialogs  # the second click met a disabled button
+    assert dialogs[0][0] == "confirm" and "Submit your answers for grading?" in dialogs[0][1]
+
+    first = server.attempt(attempt_id)
+    assert first["submitted_at"] is not None and first["score"] is not None and first["score"] > 0
+    expect(page.locator(".summary .score")).to_contain_text(f"{first['score']:g}%")
+    expect(page.locator(".flash").first).to_contain_text(f"Submitted: {first['score']:g}%")
+    expect(page.locator("article.review-item")).to_have_count(len(server.responses(attempt_id)))
+    assert pending_names(page, attempt_id) is None  # the submit cleared the kept list
+
+    # Back, then submit again. Chromium either asks the server again (which redirects a closed
+    # attempt to its review) or, for the back button, shows the quiz page from its HTTP cache
+    # (the page has no Cache-Control: no-store): the old form with an enabled submit button.
+    page.go_back()
+    page.wait_for_load_state()
+    if page.url.endswith("/review"):
+        expect(page.locator(".summary .score")).to_contain_text(f"{first['score']:g}%")
+    else:
+        assert page.url == attempt_url
+        expect(page.locator("#submit-quiz")).to_be_enabled()
+        page.locator("#submit-quiz").click()
+        expect(page).to_have_url(f"{attempt_url}/review")
+        expect(page.locator(".flash").first).to_contain_text("already submitted")
+        expect(page.locator(".summary .score")).to_contain_text(f"{first['score']:g}%")
+    confirms_so_far = len(dialogs)
+
+    # The stale tab: autosave is refused, and submitting again grades nothing.
+    question(stale, "True or false").get_by_label("False" if right == "True" else "True").check()
+    expect(status(stale)).to_contain_text("already submitted")
+    stale.locator("#submit-quiz").click()
+    expect(stale).to_have_url(f"{attempt_url}/review")
+    expect(stale.locator(".flash").first).to_contain_text("already submitted")
+    assert len(dialogs) == confirms_so_far + 1
+
+    attempts = server.attempts_of("ann")
+    assert len(attempts) == 1 and attempts[0]["id"] == attempt_id
+    again = server.attempt(attempt_id)
+    assert (again["submitted_at"], again["score"]) == (first["submitted_at"], first["score"])
+    assert server.responses(attempt_id)[position] is (right == "True")
+
+
+# --------------------------------------------------------------------------- 5. CSP
+
+INLINE_CODE = """() => {
+  const inline = [...document.querySelectorAll('script:not([src])')].length;
+  const handlers = [...document.querySelectorAll('*')].flatMap(el =>
+      [...el.attributes].filter(a => /^on/i.test(a.name)).map(a => el.tagName + '[' + a.name + ']'));
+  const jsLinks = [...document.querySelectorAll('[href^="javascript:" i], [src^="javascript:" i]')].length;
+  return {inline, handlers, jsLinks};
+}"""
+
+
+def test_pages_have_no_inline_scripts_and_no_csp_violations(page, context, server, catalog):
+    console, errors = [], []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def visit(path: str) -> None:
+        response = page.goto(server.url + path)
+        assert response is not None and response.ok, (path, response and response.status)
+        csp = response.headers.get("content-security-policy", "")
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp, (path, csp)
+        assert page.evaluate(INLINE_CODE) == {"inline": 0, "handlers": [], "jsLinks": 0}, path
+
+    visit("/")
+    visit("/register")
+    register(page, server)
+    paths = ["/course", "/sources", "/glossary", "/timeline", "/attempts"]
+    for module in catalog.modules:
+        paths += [f"/modules/{module.id}", f"/modules/{module.id}/lesson"]
+    paths += [f"/sources/{source_id}" for source_id in catalog.sources]
+    for path in paths:
+        visit(path)
+    attempt_id = start_quiz(page, server)
+    visit(f"/attempts/{attempt_id}")
+    question(page, "Type a short answer").locator("input[type=text]").press_sequentially("x", delay=20)
+    expect(status(page)).to_contain_text(SAVED)  # quiz.js, an external script, runs under the CSP
+    page.on("dialog", lambda d: d.accept())
+    page.locator("#submit-quiz").click()
+    expect(page).to_have_url(re.compile(r"/review$"))
+    visit(f"/attempts/{attempt_id}/review")
+
+    csp_messages = [m for m in console if "content security policy" in m.lower()]
+    assert csp_messages == []
+    assert errors == []
+
+    # The check can see a violation: an injected inline script is refused and reported.
+    page.evaluate("""() => { const s = document.createElement('script');
+                             s.textContent = 'window.__inlineRan = true'; document.body.append(s); }""")
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not any("content security policy" in m.lower() for m in console) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert page.evaluate("() => window.__inlineRan === undefined")
+    assert any("content security policy" in m.lower() for m in console), console

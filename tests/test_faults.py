@@ -1,0 +1,694 @@
+"""Faults: a worker killed, the server restarted, an old CSRF token, the database gone for a
+moment, and many submissions of one attempt at once.
+
+The first two start the real server (gunicorn, two workers) on the test database and drive it
+over HTTP like a browser: cookies, CSRF tokens read from the pages, the autosave requests.
+"""
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+from datetime import timedelta
+from html.parser import HTMLParser
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from itsdangerous.timed import TimestampSigner
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+import app.quiz.routes as quiz_routes
+from app.config import PROJECT_ROOT
+from app.database import write_intent
+from app.extensions import db
+from app.models import Attempt, AttemptItem
+from app.quiz.attempts import submit_attempt
+from tests.conftest import PASSWORD, count, database_url
+from tests.test_quiz_flow import correct_form
+
+GUNICORN = PROJECT_ROOT / ".venv" / "bin" / "gunicorn"
+FETCH = {"X-Requested-With": "fetch"}
+TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+MODULE = "amaq"
+
+
+# ---------------------------------------------------------------------------- a real server
+
+
+def gunicorn_options() -> list[str]:
+    """Newer gunicorns open a control socket in ~/.gunicorn, shared by every server: not for tests."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    flags = {flag for setting in KNOWN_SETTINGS for flag in setting.cli or ()}
+    return ["--no-control-socket"] if "--no-control-socket" in flags else []
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(condition, timeout: float, what: str, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Server:
+    """gunicorn with two workers on the test database; stop() and kill() are safe to repeat."""
+
+    def __init__(self, tmp_path: Path, db_url: str):
+        self.tmp_path, self.db_url = tmp_path, db_url
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+        self.log = tmp_path / "gunicorn.log"
+
+    def start(self) -> None:
+        self.port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GROUNDWORK_", "TEST_DATABASE"))}
+        env.update(DATABASE_URL=self.db_url, SECRET_KEY="fault-test-secret", GROUNDWORK_INSTANCE=str(self.tmp_path),
+                   PYTHONUNBUFFERED="1")
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [str(GUNICORN), "-w", "2", "-b", f"127.0.0.1:{self.port}", "--timeout", "30",
+                 "--graceful-timeout", "5", *gunicorn_options(), "app:create_app()"],
+                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        wait_until(lambda: self.answers() and len(self.workers()) == 2, 40, f"gunicorn to serve\n{self.tail()}")
+
+    def answers(self) -> bool:
+        if self.proc.poll() is not None:
+            raise AssertionError(f"gunicorn exited with {self.proc.returncode}\n{self.tail()}")
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            conn.request("GET", "/")
+            response = conn.getresponse()
+            response.read()
+            response.close()
+            return response.status == 200
+        except OSError:
+            return False
+        finally:
+            conn.close()
+
+    def workers(self) -> set[int]:
+        """The master's children, from /proc (Linux)."""
+        pids: set[int] = set()
+        for children in Path(f"/proc/{self.proc.pid}/task").glob("*/children"):
+            try:
+                pids |= {int(p) for p in children.read_text().split()}
+            except OSError:
+                pass
+        return pids
+
+    def stop(self) -> None:
+        """A clean shutdown: SIGTERM to the master, which stops its workers."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def kill(self) -> None:
+        """Whatever is left of this server's process group, at once."""
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+
+
+class Reply:
+    def __init__(self, status: int, headers, text: str):
+        self.status, self.headers, self.text = status, headers, text
+
+    @property
+    def location(self) -> str:
+        return urlsplit(self.headers.get("Location", "")).path
+
+    def token(self) -> str:
+        match = TOKEN.search(self.text)
+        assert match, f"no CSRF token in the page ({self.status})"
+        return match.group(1)
+
+
+class Browser:
+    """Cookies, form posts and CSRF tokens over plain HTTP; redirects are not followed."""
+
+    def __init__(self, server: Server):
+        self.server = server
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form=None, headers=None) -> Reply:
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=15)
+        send = dict(headers or {})
+        if self.cookies:
+            send["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form, doseq=True)
+            send["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request(method, path, body=body, headers=send)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            response.close()
+        finally:
+            conn.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie()
+            cookie.load(header)
+            for name, morsel in cookie.items():
+                if morsel["max-age"] == "0" or "1970" in morsel["expires"] or not morsel.value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        return Reply(response.status, response.headers, text)
+
+    def get(self, path: str, **kw) -> Reply:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, form: dict, **kw) -> Reply:
+        return self.request("POST", path, form=form, **kw)
+
+
+@pytest.fixture
+def server(tmp_path, make_app):
+    """A running server on a fresh schema, and an app on the same database to look inside it."""
+    inspector = make_app()  # creates the schema on the test database (dropped again at teardown)
+    srv = Server(tmp_path, database_url(tmp_path))
+    srv.inspector = inspector
+    try:
+        yield srv
+    finally:
+        srv.kill()
+
+
+def register(browser: Browser, username: str) -> str:
+    token = browser.get("/register").token()
+    reply = browser.post("/register", {"username": username, "display_name": username.title(),
+                                       "password": PASSWORD, "confirm": PASSWORD, "csrf_token": token})
+    assert reply.status == 302 and reply.location == "/course", (reply.status, reply.text[:500])
+    return token
+
+
+def start_quiz(browser: Browser) -> int:
+    token = browser.get(f"/modules/{MODULE}").token()
+    reply = browser.post(f"/modules/{MODULE}/quiz", {"csrf_token": token})
+    assert reply.status == 302, reply.status
+    return int(re.fullmatch(r"/attempts/(\d+)", reply.location).group(1))
+
+
+def by_question(form: dict) -> dict[int, dict]:
+    """Split a whole-quiz form into the fields of each question, as the autosave sends them."""
+    split: dict[int, dict] = {}
+    for key, value in form.items():
+        split.setdefault(int(re.match(r"q(\d+)", key).group(1)), {})[key] = value
+    return split
+
+
+def autosave(browser: Browser, attempt: int, fields: dict, token: str) -> None:
+    reply = browser.post(f"/attempts/{attempt}/save", {**fields, "csrf_token": token}, headers=FETCH)
+    assert reply.status == 200 and '"ok":true' in reply.text.replace(" ", ""), (reply.status, reply.text[:300])
+
+
+class FormState(HTMLParser):
+    """What a browser would send back from the quiz form as shown: checked, selected and typed values."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.values: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("radio", "checkbox") and "checked" in a:
+                self.values.setdefault(a["name"], []).append(a.get("value", ""))
+            elif kind == "text" and a.get("value"):
+                self.values.setdefault(a["name"], []).append(a["value"])
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self.values.setdefault(self._select, []).append(a.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def shown_answers(html: str) -> dict[str, list[str]]:
+    return {k: sorted(v) for k, v in FormState(html).values.items() if re.fullmatch(r"q\d+(-\d+)?", k)}
+
+
+def expected_answers(fields: dict) -> dict[str, list[str]]:
+    return {k: sorted(v if isinstance(v, list) else [v]) for k, v in fields.items()
+            if re.fullmatch(r"q\d+(-\d+)?", k)}
+
+
+def saved_positions(app, attempt_id: int) -> set[int]:
+    with app.app_context():
+        return set(db.session.scalars(sa.select(AttemptItem.position).where(
+            AttemptItem.attempt_id == attempt_id, AttemptItem.response.is_not(None))))
+
+
+# ---------------------------------------------------------------------------- (a) a worker dies
+
+
+@pytest.mark.slow
+def test_a_killed_worker_loses_no_saved_answer_and_the_attempt_resumes_and_submits(server):
+    app = server.inspector
+    server.start()
+    browser = Browser(server)
+    register(browser, "kira")
+    attempt = start_quiz(browser)
+    questions = by_question(correct_form(app, attempt))
+    first = {p: f for p, f in questions.items() if p < len(questions) // 2}
+    token = browser.get(f"/attempts/{attempt}").token()
+    for fields in first.values():
+        autosave(browser, attempt, fields, token)
+
+    workers = server.workers()
+    victim = min(workers)
+    os.kill(victim, signal.SIGKILL)
+    replaced = wait_until(lambda: (w := server.workers()) and len(w) == 2 and victim not in w and w,
+                          30, f"the master to replace worker {victim}\n{server.tail()}")
+    assert replaced != workers and server.proc.poll() is None
+
+    assert saved_positions(app, attempt) == set(first)
+    wanted = expected_answers({k: v for f in first.values() for k, v in f.items()})
+    for _ in range(4):  # whichever worker answers, the page shows every saved answer selected
+        page = browser.get(f"/attempts/{attempt}")
+        assert page.status == 200 and shown_answers(page.text) == wanted
+    assert start_quiz(browser) == attempt  # starting again resumes it
+
+    for position, fields in questions.items():
+        if position not in first:
+            autosave(browser, attempt, fields, token)
+    everything = {k: v for f in questions.values() for k, v in f.items()}
+    reply = browser.post(f"/attempts/{attempt}/submit", {**everything, "csrf_token": token})
+    assert reply.status == 302 and reply.location == f"/attempts/{attempt}/review"
+    assert browser.get(f"/attempts/{attempt}/review").status == 200
+    with app.app_context():
+        done = db.session.get(Attempt, attempt)
+        assert done.submitted_at is not None and done.score == 100.0
+    assert count(app, Attempt) == 1
+
+
+# ---------------------------------------------------------------------------- (b) a restart mid-quiz
+
+
+@pytest.mark.slow
+def test_a_server_restart_mid_quiz_keeps_the_answers_and_the_attempt_submits_once(server):
+    app = server.inspector
+    server.start()
+    browser = Browser(server)
+    register(browser, "rhea")
+    attempt = start_quiz(browser)
+    questions = by_question(correct_form(app, attempt))
+    first = {p: f for p, f in questions.items() if p % 2 == 0}
+    token = browser.get(f"/attempts/{attempt}").token()
+    for fields in first.values():
+        autosave(browser, attempt, fields, token)
+
+    server.stop()
+    assert server.proc.returncode is not None
+    server.start()  # the same database and secret key: the session cookie and its token still hold
+
+    page = browser.get(f"/attempts/{attempt}")
+    assert page.status == 200
+    assert shown_answers(page.text) == expected_answers({k: v for f in first.values() for k, v in f.items()})
+    assert start_quiz(browser) == attempt
+    for position, fields in questions.items():
+        if position not in first:
+            autosave(browser, attempt, fields, token)
+    everything = {k: v for f in questions.values() for k, v in f.items()}
+    replies = [browser.post(f"/attempts/{attempt}/submit", {**everything, "csrf_token": token}) for _ in range(2)]
+    assert [r.status for r in replies] == [302, 302]
+    assert all(r.location == f"/attempts/{attempt}/review" for r in replies)
+    with app.app_context():
+        done = db.session.get(Attempt, attempt)
+        graded_at = done.submitted_at
+        assert graded_at is not None and done.score == 100.0
+    # one more submission, with nothing in it, after the grade: it changes nothing
+    browser.post(f"/attempts/{attempt}/submit", {"csrf_token": token})
+    with app.app_context():
+        done = db.session.get(Attempt, attempt)
+        assert done.submitted_at == graded_at and done.score == 100.0
+    assert count(app, Attempt) == 1
+
+
+# ---------------------------------------------------------------------------- (c) old and bad CSRF tokens
+
+
+def csrf_client(app, username: str):
+    client = app.test_client()
+    token = TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"username": username, "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    token = TOKEN.search(client.get(f"/modules/{MODULE}").get_data(as_text=True)).group(1)
+    response = client.post(f"/modules/{MODULE}/quiz", data={"csrf_token": token})
+    attempt = int(response.headers["Location"].rsplit("/", 1)[1])
+    token = TOKEN.search(client.get(f"/attempts/{attempt}").get_data(as_text=True)).group(1)
+    return client, attempt, token
+
+
+def item_state(app, attempt_id: int):
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        return (attempt.submitted_at, attempt.score, attempt.last_saved_at,
+                [(i.position, i.response, i.answered_at, i.fraction) for i in attempt.items])
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """Move the signing clock (sessions and CSRF tokens) forward by a given time."""
+    def advance(delta: timedelta):
+        real = TimestampSigner.get_timestamp
+        monkeypatch.setattr(TimestampSigner, "get_timestamp",
+                            lambda self: real(self) + int(delta.total_seconds()))
+    return advance
+
+
+def test_a_quiz_left_open_for_hours_still_saves_and_submits_with_its_old_token(make_app, make_user, later):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    assert app.config["WTF_CSRF_TIME_LIMIT"] is None
+    make_user("ann")
+    client, attempt, token = csrf_client(app, "ann")
+    questions = by_question(correct_form(app, attempt))
+    half = {k: v for p, f in questions.items() if p < 5 for k, v in f.items()}
+    assert client.post(f"/attempts/{attempt}/save", data={**half, "csrf_token": token},
+                       headers=FETCH).status_code == 200
+
+    later(timedelta(days=3))  # the tab stayed open over a long weekend
+    rest = {k: v for p, f in questions.items() if p >= 5 for k, v in f.items()}
+    saved = client.post(f"/attempts/{attempt}/save", data={**rest, "csrf_token": token}, headers=FETCH)
+    assert saved.status_code == 200 and saved.json["ok"]
+    everything = {**half, **rest}
+    submitted = client.post(f"/attempts/{attempt}/submit", data={**everything, "csrf_token": token})
+    assert submitted.status_code == 302 and submitted.headers["Location"].endswith("/review")
+    with app.app_context():
+        assert db.session.get(Attempt, attempt).score == 100.0
+
+
+def test_where_tokens_do_expire_an_old_token_is_refused_kindly_and_keeps_every_answer(make_app, make_user, later):
+    """Control for the test above (the clock really moved), and the promise when a token does expire."""
+    app = make_app(WTF_CSRF_ENABLED=True, WTF_CSRF_TIME_LIMIT=3600)
+    make_user("ann")
+    client, attempt, token = csrf_client(app, "ann")
+    questions = by_question(correct_form(app, attempt))
+    half = {k: v for p, f in questions.items() if p < 5 for k, v in f.items()}
+    client.post(f"/attempts/{attempt}/save", data={**half, "csrf_token": token}, headers=FETCH)
+    before = item_state(app, attempt)
+    later(timedelta(hours=3))
+    everything = {k: v for f in questions.values() for k, v in f.items()}
+    refused = client.post(f"/attempts/{attempt}/submit", data={**everything, "csrf_token": token})
+    assert refused.status_code == 400 and "Answers saved before are kept" in refused.get_data(as_text=True)
+    assert item_state(app, attempt) == before
+    # reloading the page gives a fresh token; the saved answers are all there and it submits
+    page = client.get(f"/attempts/{attempt}").get_data(as_text=True)
+    assert shown_answers(page) == expected_answers(half)
+    fresh = TOKEN.search(page).group(1)
+    assert client.post(f"/attempts/{attempt}/submit", data={**everything, "csrf_token": fresh}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Attempt, attempt).score == 100.0
+
+
+def test_a_bad_token_gets_the_friendly_400_and_loses_no_saved_answer(make_app, make_user):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    make_user("ann")
+    client, attempt, token = csrf_client(app, "ann")
+    questions = by_question(correct_form(app, attempt))
+    half = {k: v for p, f in questions.items() if p < 5 for k, v in f.items()}
+    client.post(f"/attempts/{attempt}/save", data={**half, "csrf_token": token}, headers=FETCH)
+    before = item_state(app, attempt)
+    other = {k: "0" for k in half}  # different answers, which must not land
+    for url in (f"/attempts/{attempt}/submit", f"/attempts/{attempt}/save"):
+        page = client.post(url, data={**other, "csrf_token": token[::-1]})
+        html = page.get_data(as_text=True)
+        assert page.status_code == 400 and page.mimetype == "text/html"
+        assert "was not accepted" in html and "Answers saved before are kept" in html and "<h1" in html
+        assert "Traceback" not in html and "Bad Request" not in html
+        fetched = client.post(url, data={**other, "csrf_token": "nonsense"}, headers=FETCH)
+        assert fetched.status_code == 400 and fetched.json["ok"] is False and "reload" in fetched.json["error"]
+    assert item_state(app, attempt) == before
+    assert client.post(f"/attempts/{attempt}/save", data={**half, "csrf_token": token}).status_code == 302
+
+
+# ---------------------------------------------------------------------------- (d) the database goes away
+
+
+def operational_error() -> OperationalError:
+    return OperationalError("UPDATE attempt SET ...", {}, ConnectionError("server closed the connection unexpectedly"))
+
+
+@pytest.fixture
+def half_saved(app, client, learner, start_quiz):
+    attempt = start_quiz(MODULE)
+    questions = by_question(correct_form(app, attempt))
+    half = {k: v for p, f in questions.items() if p < 5 for k, v in f.items()}
+    assert client.post(f"/attempts/{attempt}/save", data=half, headers=FETCH).status_code == 200
+    everything = {k: v for f in questions.values() for k, v in f.items()}
+    return attempt, everything
+
+
+def test_a_database_error_while_grading_gives_503_writes_nothing_and_the_next_submit_works(
+        app, client, half_saved, monkeypatch):
+    attempt, everything = half_saved
+    before = item_state(app, attempt)
+
+    def fails_after_writing(attempt_obj):
+        db.session.flush()  # the new answers are in the transaction when the connection drops
+        raise operational_error()
+
+    monkeypatch.setattr(quiz_routes, "submit_attempt", fails_after_writing)
+    page = client.post(f"/attempts/{attempt}/submit", data=everything)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 503 and "briefly unavailable" in html and "Nothing was changed" in html
+    assert item_state(app, attempt) == before  # still open, answers as saved, no grade
+    monkeypatch.undo()
+    assert client.get(f"/attempts/{attempt}").status_code == 200
+    again = client.post(f"/attempts/{attempt}/submit", data=everything)
+    assert again.status_code == 302 and again.headers["Location"].endswith("/review")
+    with app.app_context():
+        assert db.session.get(Attempt, attempt).score == 100.0
+
+
+def test_a_database_error_on_commit_during_autosave_gives_a_json_503_and_changes_nothing(
+        app, client, half_saved, monkeypatch):
+    attempt, everything = half_saved
+    before = item_state(app, attempt)
+
+    def commit_fails():
+        db.session.flush()
+        raise operational_error()
+
+    monkeypatch.setattr(db.session, "commit", commit_fails)
+    response = client.post(f"/attempts/{attempt}/save", data=everything, headers=FETCH)
+    assert response.status_code == 503 and response.json["ok"] is False
+    assert "briefly unavailable" in response.json["error"]
+    monkeypatch.undo()
+    assert item_state(app, attempt) == before
+    retried = client.post(f"/attempts/{attempt}/save", data=everything, headers=FETCH)
+    assert retried.status_code == 200 and retried.json["changed"] == len(by_question(everything)) - 5
+
+
+@pytest.fixture
+def failing_statements(app, monkeypatch):
+    """Make the driver fail statements, as when the database server goes away mid-transaction.
+
+    fail(n) lets the first n-1 UPDATEs through and fails the n-th (and later) UPDATEs;
+    fail(0) fails every statement. The error is the driver's own OperationalError, so it
+    reaches the app wrapped by SQLAlchemy exactly as a real outage would.
+    """
+    with app.app_context():
+        dialect = db.engine.dialect
+    state = {"from": None, "updates": 0}
+
+    def wrap(original):
+        def run(cursor, statement, parameters, context=None):
+            if state["from"] is not None:
+                is_update = statement.lstrip().upper().startswith("UPDATE")
+                state["updates"] += is_update
+                if state["from"] == 0 or (is_update and state["updates"] >= state["from"]):
+                    raise dialect.dbapi.OperationalError("server closed the connection unexpectedly")
+            return original(cursor, statement, parameters, context)
+        return run
+
+    monkeypatch.setattr(dialect, "do_execute", wrap(dialect.do_execute))
+    monkeypatch.setattr(dialect, "do_executemany", wrap(dialect.do_executemany))
+
+    def fail(from_update: int | None):
+        state["from"], state["updates"] = from_update, 0
+    return fail
+
+
+def test_the_connection_dropping_between_two_writes_of_a_save_leaves_no_partial_write(
+        app, client, half_saved, failing_statements):
+    attempt, everything = half_saved
+    before = item_state(app, attempt)
+    failing_statements(2)  # the first UPDATE of the save goes through, the second fails
+    response = client.post(f"/attempts/{attempt}/save", data=everything, headers=FETCH)
+    failing_statements(None)
+    assert response.status_code == 503 and response.json["ok"] is False
+    assert item_state(app, attempt) == before
+    retried = client.post(f"/attempts/{attempt}/save", data=everything, headers=FETCH)
+    assert retried.status_code == 200 and retried.json["ok"]
+    assert saved_positions(app, attempt) == set(by_question(everything))
+
+
+def test_the_connection_dropping_during_grading_leaves_the_attempt_open(app, client, half_saved, failing_statements):
+    attempt, everything = half_saved
+    before = item_state(app, attempt)
+    failing_statements(3)
+    page = client.post(f"/attempts/{attempt}/submit", data=everything)
+    failing_statements(None)
+    assert page.status_code == 503 and "briefly unavailable" in page.get_data(as_text=True)
+    assert item_state(app, attempt) == before
+    assert client.post(f"/attempts/{attempt}/submit", data=everything).status_code == 302
+    with app.app_context():
+        assert db.session.get(Attempt, attempt).score == 100.0
+
+
+def test_a_page_requested_while_the_database_is_down_gets_the_503_page(app, client, half_saved, failing_statements):
+    attempt, _ = half_saved
+    failing_statements(0)
+    try:
+        page = client.get("/course")
+    finally:
+        failing_statements(None)
+    assert page.status_code == 503 and "briefly unavailable" in page.get_data(as_text=True)
+
+
+def test_requests_while_the_database_is_down_never_half_work_and_the_next_one_does(
+        app, client, half_saved, failing_statements):
+    """What does work today with every statement failing: JSON autosave, anonymous pages."""
+    attempt, everything = half_saved
+    before = item_state(app, attempt)
+    failing_statements(0)
+    try:
+        saved = client.post(f"/attempts/{attempt}/save", data=everything, headers=FETCH)
+        anonymous = app.test_client().get("/login")
+    finally:
+        failing_statements(None)
+    assert saved.status_code == 503 and saved.json == {
+        "ok": False, "error": "The database is briefly unavailable. Nothing was changed; please try again in a moment."}
+    assert anonymous.status_code == 200
+    assert item_state(app, attempt) == before
+    assert client.get("/course").status_code == 200
+    assert client.post(f"/attempts/{attempt}/save", data=everything, headers=FETCH).status_code == 200
+
+
+# ---------------------------------------------------------------------------- (e) one grade, enforced twice
+
+
+def test_ten_concurrent_submissions_of_one_attempt_grade_exactly_once(make_app, make_user, monkeypatch):
+    app = make_app()
+    make_user("racer")
+    clients = []
+    for _ in range(10):
+        c = app.test_client()
+        assert c.post("/login", data={"username": "racer", "password": PASSWORD}).status_code == 302
+        clients.append(c)
+    attempt = int(clients[0].post(f"/modules/{MODULE}/quiz").headers["Location"].rsplit("/", 1)[1])
+    form = correct_form(app, attempt)
+    graded, lock = [], threading.Lock()
+
+    def counting(attempt_obj):
+        result = submit_attempt(attempt_obj)
+        with lock:
+            graded.append(result)
+        return result
+
+    monkeypatch.setattr(quiz_routes, "submit_attempt", counting)
+    barrier = threading.Barrier(len(clients), timeout=30)
+    statuses, errors = [], []
+
+    def submit(c):
+        try:
+            barrier.wait()
+            response = c.post(f"/attempts/{attempt}/submit", data=form)
+            statuses.append((response.status_code, response.headers.get("Location", "")))
+        except Exception as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads) and not errors, errors
+    assert len(statuses) == 10 and all(s == 302 and loc.endswith(f"/attempts/{attempt}/review") for s, loc in statuses)
+    assert graded.count(True) == 1, graded
+    with app.app_context():
+        done = db.session.get(Attempt, attempt)
+        assert done.submitted_at is not None and done.score == 100.0
+        assert all(item.fraction == 1.0 for item in done.items)
+    assert count(app, Attempt) == 1
+
+
+def test_the_database_refuses_a_second_open_attempt_for_one_learner_and_module(app, client, learner, start_quiz):
+    attempt = start_quiz(MODULE)
+    with app.app_context(), write_intent():
+        with pytest.raises(IntegrityError, match="(?i)unique|duplicate"):
+            db.session.add(Attempt(user_id=learner.id, module_id=MODULE, number=99, seed=1, pass_mark=70))
+            db.session.flush()
+        db.session.rollback()
+        # another module, or a submitted one, is fine: the index only covers open attempts
+        db.session.add(Attempt(user_id=learner.id, module_id="crypto-finance", number=1, seed=1, pass_mark=70))
+        db.session.add(Attempt(user_id=learner.id, module_id=MODULE, number=98, seed=1, pass_mark=70,
+                               submitted_at=db.func.now()))
+        db.session.commit()
+        names = {ix["name"] for ix in sa.inspect(db.engine).get_indexes("attempt")}
+        assert "uq_attempt_open" in names
+    assert count(app, Attempt, Attempt.module_id == MODULE, Attempt.submitted_at.is_(None)) == 1
+    assert start_quiz(MODULE) == attempt
+
+
+def test_a_second_submission_touches_no_row(app, client, learner, start_quiz):
+    attempt_id = start_quiz(MODULE)
+    form = correct_form(app, attempt_id)
+    with app.app_context():  # one request loads the open attempt...
+        session = db.session()
+        session.expire_on_commit = False
+        stale = session.get(Attempt, attempt_id)
+        assert [item.spec["type"] for item in stale.items]
+        session.commit()
+    # ...meanwhile another request (outside that context: a request reuses an active one) submits it
+    assert client.post(f"/attempts/{attempt_id}/submit", data=form).status_code == 302
+
+    with app.app_context():
+        with write_intent():
+            assert stale.submitted_at is None  # this request still believes it is open...
+            assert submit_attempt(stale) is False  # ...but its conditional UPDATE matches nothing
+            touched = db.session.execute(sa.update(Attempt).where(
+                Attempt.id == attempt_id, Attempt.submitted_at.is_(None)).values(score=0.0, passed=False))
+            assert touched.rowcount == 0
+            db.session.commit()
+        db.session.remove()
+        done = db.session.get(Attempt, attempt_id)
+        assert done.score == 100.0 and done.passed is True
+        assert all(item.fraction == 1.0 for item in done.items)
