@@ -58,7 +58,9 @@ def take(attempt_id: int):
         return redirect(url_for("review.attempt", attempt_id=attempt.id))
     module = get_module(attempt.module_id)
     questions = [public_view(item) for item in attempt.items]
-    return render_template("quiz/take.html", attempt=attempt, module=module, questions=questions)
+    page = render_template("quiz/take.html", attempt=attempt, module=module, questions=questions)
+    # never from the browser's cache: Back after submitting must ask the server (which shows the review)
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 @bp.route("/attempts/<int(max=2147483647):attempt_id>/save", methods=["POST"])

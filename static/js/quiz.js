@@ -1,5 +1,6 @@
-// Autosave for the quiz page: every change is sent to the server; when the network or the
-// server is unavailable the answers are kept in localStorage and sent again until saved.
+// Autosave for the quiz page. Every change is sent to the server; until the server confirms
+// it, the answer itself is kept in localStorage, so a dropped connection or a closed tab loses
+// nothing: the next time the attempt is opened, unsaved answers are put back and sent.
 (function () {
   "use strict";
   var form = document.getElementById("quiz-form");
@@ -7,8 +8,10 @@
   var status = document.getElementById("save-status");
   var saveUrl = form.dataset.saveUrl;
   var storeKey = "groundwork-attempt-" + form.dataset.attempt;
-  var pending = {};
+  var pending = {};   // question name -> {version, fields: [[key, value], ...]}
+  var version = 0;
   var timer = null;
+  var inFlight = false;
   var retryDelay = 2000;
 
   function setStatus(text, isError) {
@@ -17,48 +20,91 @@
   }
 
   function fieldsOf(name) {
-    var data = new FormData(form);
-    var picked = new URLSearchParams();
-    data.forEach(function (value, key) {
-      if (key === name || key.indexOf(name + "-") === 0) { picked.append(key, value); }
+    var picked = [];
+    new FormData(form).forEach(function (value, key) {
+      if (key === name || key.indexOf(name + "-") === 0) { picked.push([key, value]); }
     });
-    picked.append(name + "-present", "1");
     return picked;
   }
 
   function remember() {
-    try { localStorage.setItem(storeKey, JSON.stringify(Object.keys(pending))); } catch (e) { /* private mode */ }
+    var kept = {};
+    Object.keys(pending).forEach(function (name) { kept[name] = pending[name].fields; });
+    try { localStorage.setItem(storeKey, JSON.stringify(kept)); } catch (e) { /* storage off or full */ }
+  }
+
+  function restore(name, fields) {
+    var fieldset = form.querySelector('[data-question="' + name + '"]');
+    if (!fieldset) { return; }
+    var values = {};
+    fields.forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
+    fieldset.querySelectorAll("input, select").forEach(function (input) {
+      if (input.type === "hidden") { return; }
+      var given = values[input.name] || [];
+      if (input.type === "radio" || input.type === "checkbox") {
+        input.checked = given.indexOf(input.value) !== -1;
+      } else {
+        input.value = given.length ? given[0] : "";
+      }
+    });
+  }
+
+  function schedule(delay) {
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(flush, delay);
   }
 
   function flush() {
     timer = null;
     var names = Object.keys(pending);
-    if (!names.length) { return; }
+    if (!names.length || inFlight) { return; }
+    var sent = {};
     var body = new URLSearchParams();
-    names.forEach(function (name) { fieldsOf(name).forEach(function (v, k) { body.append(k, v); }); });
+    names.forEach(function (name) {
+      sent[name] = pending[name].version;
+      pending[name].fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+      body.append(name + "-present", "1");
+    });
     body.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
+    inFlight = true;
     setStatus("Saving…");
     fetch(saveUrl, { method: "POST", body: body, credentials: "same-origin",
-                     headers: { "X-Requested-With": "fetch" } })
+                     headers: { "X-Requested-With": "fetch", "Accept": "application/json" } })
       .then(function (response) {
+        var isJson = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (response.redirected || !isJson) {
+          throw { loggedOut: true };
+        }
         return response.json().then(function (json) { return { response: response, json: json }; });
       })
       .then(function (result) {
+        inFlight = false;
         if (result.response.ok && result.json.ok) {
-          names.forEach(function (name) { delete pending[name]; });
+          // an answer changed again while this save was under way stays pending
+          names.forEach(function (name) {
+            if (pending[name] && pending[name].version === sent[name]) { delete pending[name]; }
+          });
           remember();
           retryDelay = 2000;
+          if (Object.keys(pending).length) { schedule(150); return; }
           setStatus("All answers saved at " + new Date().toLocaleTimeString() + ".");
         } else if (result.response.status === 409) {
+          pending = {};
+          remember();
           setStatus(result.json.error + " Reload the page to see the review.", true);
         } else {
-          throw new Error(result.json.error || "The server did not save your answers.");
+          throw new Error(result.json.error || "not saved");
         }
       })
-      .catch(function () {
-        setStatus("Not saved yet — offline or server busy. Your answers are kept on this device and will be sent again.", true);
-        remember();
-        timer = setTimeout(flush, retryDelay);
+      .catch(function (problem) {
+        inFlight = false;
+        if (problem && problem.loggedOut) {
+          setStatus("Your session has ended, so answers cannot be saved. They are kept on this device: " +
+                    "log in again (in another tab) and they will be sent.", true);
+        } else {
+          setStatus("Not saved yet — offline or server busy. Your answers are kept on this device and will be sent again.", true);
+        }
+        schedule(retryDelay);
         retryDelay = Math.min(retryDelay * 2, 30000);
       });
   }
@@ -66,21 +112,28 @@
   function queue(event) {
     var fieldset = event.target.closest("[data-question]");
     if (!fieldset) { return; }
-    pending[fieldset.dataset.question] = true;
+    var name = fieldset.dataset.question;
+    version += 1;
+    pending[name] = { version: version, fields: fieldsOf(name) };
     remember();
-    if (timer) { clearTimeout(timer); }
-    timer = setTimeout(flush, event.type === "input" ? 800 : 150);
+    schedule(event.type === "input" ? 800 : 150);
   }
 
   form.addEventListener("change", queue);
   form.addEventListener("input", queue);
-  window.addEventListener("online", flush);
+  window.addEventListener("online", function () { schedule(0); });
 
-  // Questions changed on this device but never confirmed saved are sent again on load.
+  // Answers this device never had confirmed are put back into the form and sent again.
   try {
-    JSON.parse(localStorage.getItem(storeKey) || "[]").forEach(function (name) { pending[name] = true; });
-  } catch (e) { /* ignore */ }
-  if (Object.keys(pending).length) { flush(); }
+    var kept = JSON.parse(localStorage.getItem(storeKey) || "{}");
+    Object.keys(kept).forEach(function (name) {
+      if (!Array.isArray(kept[name])) { return; }
+      version += 1;
+      pending[name] = { version: version, fields: kept[name] };
+      restore(name, kept[name]);
+    });
+  } catch (e) { /* ignore unreadable storage */ }
+  if (Object.keys(pending).length) { setStatus("Sending answers kept on this device…"); schedule(0); }
 
   form.addEventListener("submit", function (event) {
     var button = document.getElementById("submit-quiz");
