@@ -35,7 +35,9 @@ def secret_key() -> str:
 class Config:
     SECRET_KEY = None  # filled in by create_app, so importing this module writes nothing
     SQLALCHEMY_DATABASE_URI = None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Connections are recycled rather than pinged before each use (a round trip per request);
+    # after a database restart the first request on a stale connection gets the 503 page.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 300}
     CONTENT_DIR = Path(os.environ.get("GROUNDWORK_CONTENT", PROJECT_ROOT))
     SEEDS_DIR = Path(os.environ.get("GROUNDWORK_SEEDS", PROJECT_ROOT.parent / "shared" / "seeds"))
     SQLITE_BUSY_TIMEOUT_MS = 30_000

@@ -1,6 +1,7 @@
 """Engine set-up: SQLite in WAL mode, and write transactions that take the lock up front."""
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -19,9 +20,9 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 @contextmanager
-def write_intent():
-    """Begin the transactions opened inside this block as writers (for CLI commands and tests)."""
-    token = writing.set(True)
+def write_intent(write: bool = True):
+    """Begin the transactions opened inside this block as writers (or, with False, as readers)."""
+    token = writing.set(write)
     try:
         yield
     finally:
@@ -32,14 +33,14 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+            app.extensions["sqlite_writer_gate"] = _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     @app.before_request
     def mark_writes() -> None:
         writing.set(request.method not in SAFE_METHODS)
 
 
-def _configure_sqlite(engine, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine, busy_timeout_ms: int) -> threading.Lock:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below be the only one
@@ -50,9 +51,43 @@ def _configure_sqlite(engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
+    # Writers of one process queue on this lock and are woken in turn, rather than each
+    # polling SQLite's busy handler, which sleeps up to 100 ms between tries and lets the
+    # free lock sit idle. Between processes the busy timeout still applies. A writer that
+    # cannot get the gate within the timeout goes ahead anyway, so it can never deadlock.
+    gate = threading.Lock()
+    gate_timeout = busy_timeout_ms / 1000
+
+    def release_gate(info) -> None:
+        if info.pop("holds_writer_gate", False):
+            gate.release()
+
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing.get() else "BEGIN")
+        if not writing.get():
+            connection.exec_driver_sql("BEGIN")
+            return
+        if gate.acquire(timeout=gate_timeout):
+            connection.info["holds_writer_gate"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except Exception:
+            release_gate(connection.info)
+            raise
+
+    @event.listens_for(engine, "commit")
+    def on_commit(connection) -> None:
+        release_gate(connection.info)
+
+    @event.listens_for(engine, "rollback")
+    def on_rollback(connection) -> None:
+        release_gate(connection.info)
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection, record) -> None:
+        release_gate(record.info)  # a connection returned without commit or rollback
+
+    return gate
 
 
 def insert_ignoring_conflicts(table, **values):

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import bp, throttle
+from app.database import write_intent
 from app.auth.forms import LoginForm, RegisterForm
 from app.extensions import db, login_manager
 from app.models import User
@@ -74,12 +75,15 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         name, address = form.username.data, request.remote_addr or ""
-        wait = throttle.retry_after(name, address)
+        with write_intent(False):  # the slow password check must not hold the write lock
+            wait = throttle.retry_after(name, address)
+            user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == name.strip().lower()))
+            right = not wait and user is not None and user.check_password(form.password.data)
+            db.session.rollback()
         if wait:
             flash(f"Too many failed attempts. Please wait {max(1, round(wait / 60))} minute(s) and try again.", "error")
             return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
-        user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == name.strip().lower()))
-        if user is None or not user.check_password(form.password.data):
+        if not right:
             throttle.record_failure(name, address)
             flash("Wrong username or password.", "error")
             return render_template("auth/login.html", form=form), 401

@@ -70,19 +70,23 @@ class CourseProgress:
         return "You have passed every module. Review your attempts or revisit the sources.", None, "done"
 
 
-def course_progress(user: User, catalog: Catalog) -> CourseProgress:
-    """Progress on every module, from three small queries."""
+def course_progress(user: User, catalog: Catalog, only: set[str] | None = None) -> CourseProgress:
+    """Progress on every module (or on the modules in `only`), from three small queries."""
+    modules = [m for m in catalog.modules if only is None or m.id in only]
+    ids = [m.id for m in modules]
+    mine = (Attempt.user_id == user.id, Attempt.module_id.in_(ids))
     stats = {row.module_id: row for row in db.session.execute(
         sa.select(Attempt.module_id,
                   sa.func.count(Attempt.submitted_at).label("submitted"),
                   sa.func.max(Attempt.score).label("best"),
                   sa.func.max(sa.case((Attempt.passed.is_(True), 1), else_=0)).label("passed"))
-        .where(Attempt.user_id == user.id).group_by(Attempt.module_id))}
+        .where(*mine).group_by(Attempt.module_id))}
     open_ids = dict(db.session.execute(
-        sa.select(Attempt.module_id, Attempt.id).where(Attempt.user_id == user.id, Attempt.submitted_at.is_(None))).all())
-    read = set(db.session.scalars(sa.select(LessonRead.module_id).where(LessonRead.user_id == user.id)))
+        sa.select(Attempt.module_id, Attempt.id).where(*mine, Attempt.submitted_at.is_(None))).all())
+    read = set(db.session.scalars(sa.select(LessonRead.module_id).where(
+        LessonRead.user_id == user.id, LessonRead.module_id.in_(ids))))
     entries = {}
-    for module in catalog.modules:
+    for module in modules:
         row = stats.get(module.id)
         entries[module.id] = ModuleProgress(
             module=module, read=module.id in read, submitted=row.submitted if row else 0,
@@ -95,7 +99,18 @@ def course_progress(user: User, catalog: Catalog) -> CourseProgress:
 
 
 def module_progress(user: User, catalog: Catalog, module_id: str) -> ModuleProgress | None:
-    return next((m for m in course_progress(user, catalog).modules if m.module.id == module_id), None)
+    """One module's progress; only it and the modules it requires are queried."""
+    module = catalog.module(module_id)
+    if module is None:
+        return None
+    progress = course_progress(user, catalog, only={module.id, *module.requires})
+    return next(m for m in progress.modules if m.module.id == module_id)
+
+
+def lesson_progress(user: User, module: Module) -> ModuleProgress:
+    """What the lesson page shows: whether it was read (one query)."""
+    read = db.session.get(LessonRead, (user.id, module.id)) is not None
+    return ModuleProgress(module=module, read=read)
 
 
 def mark_read(user: User, module: Module) -> None:

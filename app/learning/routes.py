@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from app.content import catalog
 from app.content.model import Module, Source
 from app.learning import bp
-from app.learning.progress import course_progress, mark_read, module_progress
+from app.learning.progress import course_progress, lesson_progress, mark_read, module_progress
 from app.learning.reader import reader_rows
 
 
@@ -19,10 +19,10 @@ def get_source(source_id: str) -> Source:
     return catalog().sources.get(source_id) or abort(404, description="There is no such source.")
 
 
-def render_module_page(template: str, module_id: str):
+def render_module_page(template: str, module_id: str, progress_of=None):
     """A page about one module, with the learner's progress and the module's sources."""
     module = get_module(module_id)
-    progress = module_progress(current_user, catalog(), module.id)
+    progress = progress_of(module) if progress_of else module_progress(current_user, catalog(), module.id)
     sources = [catalog().sources[sid] for sid in module.source_ids]
     return render_template(template, module=module, progress=progress, sources=sources)
 
@@ -54,7 +54,7 @@ def module(module_id: str):
 @login_required
 def lesson(module_id: str):
     """The annotated lesson."""
-    return render_module_page("learning/lesson.html", module_id)
+    return render_module_page("learning/lesson.html", module_id, lambda m: lesson_progress(current_user, m))
 
 
 @bp.route("/modules/<module_id>/lesson/read", methods=["POST"])

@@ -15,7 +15,7 @@ from app.content.model import Module, Question
 from app.database import insert_ignoring_conflicts
 from app.extensions import db
 from app.models import Attempt, AttemptItem, QuestionVersion, User, utcnow
-from app.quiz.grading import grade_response, score
+from app.quiz.grading import Score, grade_response, score
 from app.quiz.types import QUESTION_TYPES
 
 
@@ -122,11 +122,12 @@ def save_responses(attempt: Attempt, form: MultiDict, only: set[int] | None = No
     return changed
 
 
-def submit_attempt(attempt: Attempt) -> bool:
-    """Grade and close the attempt once; returns False when it was already submitted.
+def submit_attempt(attempt: Attempt) -> Score | None:
+    """Grade and close the attempt once; returns its score, or None when it was already submitted.
 
     The UPDATE only matches an attempt that is still open, so of two concurrent
     submissions exactly one changes a row; the other sees 0 rows and grades nothing.
+    Nothing is read back after the commit: the caller gets the score it wrote.
     """
     graded = [(grade_response(item.spec, item.response), item.points) for item in attempt.items]
     result = score(graded)
@@ -136,9 +137,8 @@ def submit_attempt(attempt: Attempt) -> bool:
             passed=result.passes(attempt.pass_mark)))
     if closed.rowcount != 1:
         db.session.rollback()
-        return False
+        return None
     for item, (fraction, _) in zip(attempt.items, graded):
         item.fraction = fraction
     db.session.commit()
-    db.session.refresh(attempt)
-    return True
+    return result

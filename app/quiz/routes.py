@@ -93,8 +93,10 @@ def submit(attempt_id: int):
         flash("This attempt was already submitted; here is its review.", "info")
         return redirect(url_for("review.attempt", attempt_id=attempt.id))
     save_responses(attempt, request.form)
-    if submit_attempt(attempt):
-        verdict = "passed" if attempt.passed else "not passed yet"
-        flash(f"Submitted: {attempt.score:g}% — {verdict} (pass mark {attempt.pass_mark}%).",
-              "success" if attempt.passed else "info")
-    return redirect(url_for("review.attempt", attempt_id=attempt.id))
+    pass_mark = attempt.pass_mark
+    result = submit_attempt(attempt)
+    if result:
+        passed = result.passes(pass_mark)
+        flash(f"Submitted: {result.percent:g}% — {'passed' if passed else 'not passed yet'} (pass mark {pass_mark}%).",
+              "success" if passed else "info")
+    return redirect(url_for("review.attempt", attempt_id=attempt_id))
