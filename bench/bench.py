@@ -1,0 +1,649 @@
+"""Groundwork load benchmark: the real app under gunicorn, on SQLite and on PostgreSQL.
+
+Run it with `bench/run` (see README, section Benchmark). For each database it:
+
+1. creates a fresh database (SQLite file, or a throwaway PostgreSQL database) and migrates it;
+2. bulk-seeds 1,000 learners with 3 submitted attempts at every module, and the 500 seminar learners;
+3. starts Groundwork under gunicorn on loopback; logs the 500 learners in, starts their
+   12-question quiz and saves a full-marks answer (untimed, through the real pages, with CSRF);
+4. the seminar burst: 500 POST /attempts/<id>/submit fired at once from CONCURRENCY client threads;
+   then reads back from the database that every attempt was submitted and graded exactly once;
+5. lesson and source-reader page throughput; progress dashboard (/course) and attempt review
+   latency for the seeded learners;
+6. stops the app and starts bench/ceiling.py with the same gunicorn settings on the same
+   database: a bare template page and a bare single-row insert;
+7. times single requests in this process, without HTTP or concurrency (bench/cost.py);
+8. drops the database.
+
+It writes bench/results.json and the table between the bench markers in README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+WORK = BENCH / ".work"
+CONTENT = WORK / "content"
+VENV_BIN = ROOT / ".venv" / "bin"
+SEEDS = Path(os.environ.get("GROUNDWORK_SEEDS", ROOT.parent / "shared" / "seeds"))
+SECRET = "bench-secret-key-not-for-production"
+QUIZ_MODULE = "amaq"
+QUIZ_LENGTH = 12
+
+TARGETS = {
+    "lost": ("== 0", lambda r: r["lost"] == 0),
+    "doubled": ("== 0", lambda r: r["doubled"] == 0),
+    "errors_5xx": ("== 0", lambda r: r["errors_5xx"] == 0),
+    "submit_p95_ms": ("< 250", lambda r: r["submit_p95_ms"] < 250),
+    "submit_ratio": (">= 0.40", lambda r: r["submit_ratio"] >= 0.40),
+    "lesson_ratio": (">= 0.50", lambda r: r["lesson_ratio"] >= 0.50),
+    "progress_page_ms": ("< 250", lambda r: r["progress_page_p95_ms"] < 250),
+}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# ---------------------------------------------------------------- content, databases, servers
+
+def prepare_content() -> None:
+    """A copy of lessons/ and questions/ where the Amaq quiz asks 12 questions per attempt."""
+    if CONTENT.exists():
+        shutil.rmtree(CONTENT)
+    CONTENT.mkdir(parents=True)
+    shutil.copytree(ROOT / "lessons", CONTENT / "lessons")
+    shutil.copytree(ROOT / "questions", CONTENT / "questions")
+    lesson = CONTENT / "lessons" / f"{QUIZ_MODULE}.md"
+    text, n = re.subn(r"(?m)^questions_per_attempt: .*$", f"questions_per_attempt: {QUIZ_LENGTH}",
+                      lesson.read_text(), count=1)
+    if n != 1:
+        raise SystemExit(f"{lesson}: no questions_per_attempt line in the front matter")
+    lesson.write_text(text)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pgdb(*args: str) -> str:
+    out = subprocess.run([str(VENV_BIN / "python"), str(ROOT / "scripts" / "pgdb.py"), *args],
+                         check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+class Server:
+    """gunicorn in its own process group; stopped by its pid."""
+
+    def __init__(self, name: str, app_spec: str, env: dict, settings: dict, log_path: Path, pythonpath: str | None = None):
+        self.port = free_port()
+        self.log_path = log_path
+        self.cmd = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}",
+                    "--workers", str(settings["workers"]), "--worker-class", settings["worker_class"],
+                    "--threads", str(settings["threads"]), "--keep-alive", str(settings["keepalive"]),
+                    "--backlog", str(settings["backlog"]), "--log-level", "warning",
+                    "--error-logfile", str(log_path), "--chdir", str(ROOT)]
+        if pythonpath:
+            self.cmd += ["--pythonpath", pythonpath]
+        self.cmd.append(app_spec)
+        self.name = name
+        self.proc = subprocess.Popen(self.cmd, env=env, cwd=ROOT, start_new_session=True,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def wait_ready(self, path: str, timeout: float = 60.0) -> None:
+        import http.client
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"{self.name}: gunicorn exited ({self.proc.returncode}); see {self.log_path}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", path)
+                if conn.getresponse().status < 500:
+                    conn.close()
+                    # every worker boots on its own; give the others the time the first one took
+                    time.sleep(1.0)
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise SystemExit(f"{self.name}: not ready after {timeout:.0f}s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def log_problems(self) -> list[str]:
+        if not self.log_path.exists():
+            return []
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return [line for line in lines if re.search(r"Traceback|WORKER TIMEOUT|\[ERROR\]|CRITICAL", line)]
+
+
+# ---------------------------------------------------------------- the benchmark on one database
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000.0, 1)
+
+
+def run_database(kind: str, args, catalog, settings: dict) -> dict:
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from app import MIGRATIONS, create_app
+    from app.extensions import db
+    from app.models import Attempt, AttemptItem
+    import client as http
+    import cost
+    import cpu
+    import seed as seeding
+    from ceiling import create_app as create_ceiling, make_engine, metadata as ceiling_metadata, rows as ceiling_rows
+
+    here = WORK / kind
+    if here.exists():
+        shutil.rmtree(here)
+    (here / "instance").mkdir(parents=True)
+    result: dict = {"database": kind}
+    made_pg = None
+    if kind == "sqlite":
+        url = f"sqlite:///{here / 'instance' / 'groundwork.sqlite3'}"
+        result["database_detail"] = "SQLite file, WAL, synchronous=NORMAL (the app's settings)"
+    else:
+        made_pg = url = pgdb("create", args.postgres_admin_url)
+        result["database_detail"] = "PostgreSQL on 127.0.0.1, throwaway database " + url.rsplit("/", 1)[1]
+    servers: list[Server] = []
+    app = None
+    result["cpu"] = {}
+
+    def measured(name: str, run):
+        """Wait for a quiet machine (bounded), run one timed phase, note who used the CPU meanwhile."""
+        groups = {s.proc.pid for s in servers}
+        quiet = cpu.wait_for_quiet(groups, args.quiet_wait) if args.quiet_wait > 0 else {}
+        spy = None
+        if args.py_spy and servers:
+            # sample every worker, waiting included (--idle), while the phase runs
+            spy = subprocess.Popen([args.py_spy, "record", "--pid", str(servers[-1].proc.pid), "--subprocesses",
+                                    "--idle", "--nonblocking", "--rate", "250", "--format", "raw",
+                                    "-o", str(here / f"py-spy-{name}.txt")],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            time.sleep(2.0)
+        before = cpu.sample(groups)
+        out = run()
+        result["cpu"][name] = {**cpu.usage(before, cpu.sample(groups)), **quiet}
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
+        return out
+
+    try:
+        t0 = time.perf_counter()
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "CATALOG": catalog})
+        with app.app_context():
+            upgrade(directory=str(MIGRATIONS))
+            if kind == "postgresql":
+                result["database_detail"] += " (server " + db.session.execute(sa.text("SHOW server_version")).scalar() + ")"
+                db.session.rollback()
+            seeded = seeding.seed(catalog, args.history, 3, args.learners)
+            db.session.remove()
+        result["seed_s"] = round(time.perf_counter() - t0, 1)
+        log(f"{kind}: migrated and seeded {seeded['history_learners']} learners, {seeded['history_attempts']} attempts, "
+            f"{seeded['history_items']} items + {seeded['burst_learners']} seminar learners in {result['seed_s']}s")
+
+        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET, GROUNDWORK_INSTANCE=str(here / "instance"),
+                   GROUNDWORK_CONTENT=str(CONTENT), GROUNDWORK_SEEDS=str(SEEDS), PYTHONDONTWRITEBYTECODE="1")
+        env.pop("GROUNDWORK_HTTPS", None)
+        server = Server("groundwork", "app:create_app()", env, settings, here / "gunicorn-app.log")
+        servers.append(server)
+        server.wait_ready("/login")
+        conns = http.Connections("127.0.0.1", server.port)
+
+        # ---- untimed: log in, start the quiz, save a full-marks answer
+        setup_5xx: list[str] = []
+
+        def login(c, learner):
+            for _ in range(3):
+                page = c.request("GET", "/login", learner, retry=True)
+                t = time.perf_counter()
+                resp = c.request("POST", "/login", learner, form={"csrf_token": page.csrf(), "username": learner.username,
+                                                                  "password": learner.password}, retry=True)
+                if resp.status < 500:
+                    break
+                # untimed set-up: note it and log in again
+                setup_5xx.append(f"POST /login {learner.username}: {resp.status} after {time.perf_counter() - t:.1f}s")
+            if resp.status != 302:
+                raise RuntimeError(f"login {learner.username}: {resp.status}")
+            return resp
+
+        burst = [http.Learner(u, seeding.PASSWORD) for u in seeded["burst_usernames"]]
+        step = max(1, args.history // args.history_sessions)
+        history = [http.Learner(f"hist{i:05d}", seeding.PASSWORD) for i in range(1, args.history + 1, step)][:args.history_sessions]
+        t0 = time.perf_counter()
+        logins = http.run_jobs(burst + history, login, conns, args.setup_concurrency,
+                               check=lambda job, r: None if r.status == 302 else f"login {r.status}")
+        result["login_s"] = round(time.perf_counter() - t0, 1)
+        result["logins_per_s"] = round(logins.per_second, 1)
+        result["login_max_ms"] = round(logins.percentile_ms(100), 1)
+        result["setup_5xx"] = len(setup_5xx)
+        result["setup_5xx_detail"] = setup_5xx[:10]
+        if setup_5xx:
+            log(f"{kind}: {len(setup_5xx)} logins answered 5xx and were retried: {setup_5xx[:3]}")
+        result["login_p95_ms"] = round(logins.percentile_ms(95), 1)
+        if logins.errors:
+            raise SystemExit(f"{kind}: logins failed: {logins.errors[:5]}")
+        log(f"{kind}: {logins.count} learners logged in in {result['login_s']}s")
+
+        def start(c, learner):
+            module = c.request("GET", f"/modules/{QUIZ_MODULE}", learner, retry=True)
+            resp = c.request("POST", f"/modules/{QUIZ_MODULE}/quiz", learner, form={"csrf_token": module.csrf()})
+            match = re.search(r"/attempts/(\d+)$", resp.location)
+            if resp.status != 302 or not match:
+                raise RuntimeError(f"start {learner.username}: {resp.status} {resp.location}")
+            learner.attempt_id = int(match.group(1))
+            page = c.request("GET", f"/attempts/{learner.attempt_id}", learner, retry=True)
+            learner.csrf = page.csrf()
+            return page
+
+        t0 = time.perf_counter()
+        started = http.run_jobs(burst, start, conns, args.setup_concurrency)
+        if started.errors:
+            raise SystemExit(f"{kind}: starting attempts failed: {started.errors[:5]}")
+        # the full-marks form, from the layout stored with each attempt
+        with app.app_context():
+            by_id = {l.attempt_id: l for l in burst}
+            rows = db.session.execute(sa.select(AttemptItem).where(AttemptItem.attempt_id.in_(list(by_id)))).scalars().all()
+            forms: dict[int, dict] = {aid: {} for aid in by_id}
+            for item in rows:
+                forms[item.attempt_id].update(seeding.correct_fields(item.position, item.spec, item.layout))
+            db.session.remove()
+        for aid, learner in by_id.items():
+            learner.form = forms[aid]
+        if any(sum(1 for k in f if k.endswith("-present")) != QUIZ_LENGTH for f in forms.values()):
+            raise SystemExit(f"{kind}: an attempt does not have {QUIZ_LENGTH} questions")
+
+        def save(c, learner):
+            resp = c.request("POST", f"/attempts/{learner.attempt_id}/save", learner,
+                             form={"csrf_token": learner.csrf, **learner.form},
+                             headers={"X-Requested-With": "fetch", "Accept": "application/json"}, retry=True)
+            if resp.status != 200 or not json.loads(resp.body).get("ok"):
+                raise RuntimeError(f"save {learner.username}: {resp.status} {resp.body[:200]!r}")
+            return resp
+
+        saved = http.run_jobs(burst, save, conns, args.setup_concurrency)
+        if saved.errors:
+            raise SystemExit(f"{kind}: saving answers failed: {saved.errors[:5]}")
+        result["prepare_s"] = round(time.perf_counter() - t0, 1)
+        log(f"{kind}: {len(burst)} attempts started and answered in {result['prepare_s']}s")
+
+        # ---- timed: the seminar burst
+        def submit(c, learner):
+            return c.request("POST", f"/attempts/{learner.attempt_id}/submit", learner,
+                             form={"csrf_token": learner.csrf, **learner.form})
+
+        def submitted_ok(learner, resp):
+            if resp.status == 302 and resp.location.endswith(f"/attempts/{learner.attempt_id}/review"):
+                return None
+            return f"{learner.username}: {resp.status} {resp.location or resp.body[:120]!r}"
+
+        tally = measured("burst", lambda: http.run_jobs(burst, submit, conns, args.concurrency, check=submitted_ok))
+        log(f"{kind}: burst of {tally.count} submissions in {tally.wall:.2f}s = {tally.per_second:.0f}/s, "
+            f"p50 {tally.percentile_ms(50):.0f} ms, p95 {tally.percentile_ms(95):.0f} ms, errors {len(tally.errors)}")
+
+        # ---- read back: exactly one attempt per learner, submitted and graded once
+        with app.app_context():
+            ids = seeded["burst_user_ids"]
+            per_user = db.session.execute(
+                sa.select(Attempt.user_id, sa.func.count().label("n"), sa.func.count(Attempt.submitted_at).label("s"))
+                .where(Attempt.user_id.in_(ids), Attempt.module_id == QUIZ_MODULE).group_by(Attempt.user_id)).all()
+            graded_items = db.session.scalar(
+                sa.select(sa.func.count()).select_from(AttemptItem).join(Attempt)
+                .where(Attempt.user_id.in_(ids), Attempt.submitted_at.is_not(None), AttemptItem.fraction.is_not(None)))
+            full_marks = db.session.scalar(sa.select(sa.func.count()).select_from(Attempt).where(
+                Attempt.user_id.in_(ids), Attempt.submitted_at.is_not(None), Attempt.score == 100.0))
+            submitted_total = sum(r.s for r in per_user)
+            db.session.remove()
+        result.update({
+            "learners": len(burst), "quiz_questions": QUIZ_LENGTH, "concurrency": args.concurrency,
+            "attempt_rows": sum(r.n for r in per_user), "submitted": submitted_total,
+            "lost": len(burst) - sum(1 for r in per_user if r.s >= 1),
+            "doubled": sum(r.n - 1 for r in per_user if r.n > 1),
+            "graded_items": graded_items, "all_items_graded": graded_items == QUIZ_LENGTH * submitted_total,
+            "full_marks": full_marks,
+            "submit_responses": dict(sorted((str(k), v) for k, v in tally.statuses.items())),
+            "submit_errors": tally.errors[:10],
+            "errors_5xx": tally.server_errors,
+            "submit_p50_ms": round(tally.percentile_ms(50), 1), "submit_p95_ms": round(tally.percentile_ms(95), 1),
+            "submit_p99_ms": round(tally.percentile_ms(99), 1), "submit_max_ms": round(tally.percentile_ms(100), 1),
+            "burst_wall_s": round(tally.wall, 3), "submits_per_s": round(tally.per_second, 1),
+        })
+        log(f"{kind}: database says {submitted_total} submitted, lost {result['lost']}, doubled {result['doubled']}, "
+            f"{graded_items} graded items, {full_marks} at 100%")
+
+        # ---- page throughput (lessons, source reader) for logged-in learners
+        page_learners = burst[: (len(burst) // args.page_concurrency) * args.page_concurrency] or burst
+        lesson_urls = [f"/modules/{m.id}/lesson" for m in catalog.modules]
+        reader_urls = [f"/sources/{s}" for s in catalog.sources]
+
+        def pages(urls):
+            def worker(c, n):
+                return c.request("GET", urls[n % len(urls)], page_learners[n % len(page_learners)])
+            return worker
+
+        extra_5xx = 0
+        for name, urls in (("lesson", lesson_urls), ("reader", reader_urls)):
+            http.run_for(args.warmup, pages(urls), conns, args.page_concurrency)
+            t = measured(f"{name}_pages", lambda: http.run_for(args.duration, pages(urls), conns, args.page_concurrency))
+            extra_5xx += t.server_errors
+            result[f"{name}_pages_per_s"] = round(t.per_second, 1)
+            result[f"{name}_page_p50_ms"] = round(t.percentile_ms(50), 1)
+            result[f"{name}_page_p95_ms"] = round(t.percentile_ms(95), 1)
+            result[f"{name}_page_errors"] = t.errors[:5]
+            result[f"{name}_page_bytes"] = len(conns.request("GET", urls[0], page_learners[0], retry=True).body)
+            log(f"{kind}: {name} pages {t.per_second:.0f}/s (p50 {t.percentile_ms(50):.0f} ms, "
+                f"{result[f'{name}_page_bytes']} bytes) over {t.count} requests")
+
+        # ---- progress dashboard and attempt review, 1,000 learners x 3 attempts x 6 modules
+        def sequential(paths: list[tuple[str, object]]):
+            return http.run_jobs(paths, lambda c, job: c.request("GET", job[0], job[1]), conns, 1,
+                                 check=lambda job, r: None if r.status == 200 else f"{job[0]}: {r.status}")
+
+        user_of = {l.username: int(l.username[4:]) for l in history}
+        course_jobs = [("/course", history[i % len(history)]) for i in range(args.page_samples)]
+        review_jobs, list_jobs = [], []
+        import random as _random
+        pick = _random.Random(7)
+        for i in range(args.page_samples):
+            learner = history[i % len(history)]
+            review_jobs.append((f"/attempts/{pick.choice(seeded['attempt_ids'][user_of[learner.username]])}/review", learner))
+            list_jobs.append(("/attempts", learner))
+        sequential(course_jobs[:20] + review_jobs[:20] + list_jobs[:20])  # warm-up
+        for name, jobs in (("progress", course_jobs), ("review", review_jobs), ("attempts_list", list_jobs)):
+            t = sequential(jobs)
+            extra_5xx += t.server_errors
+            if t.errors:
+                log(f"{kind}: {name} errors: {t.errors[:3]}")
+            result[f"{name}_page_ms"] = round(t.percentile_ms(50), 1)
+            result[f"{name}_page_p95_ms"] = round(t.percentile_ms(95), 1)
+            result[f"{name}_page_errors"] = t.errors[:5]
+        # the same dashboard under load: page_concurrency clients at once
+        loaded = http.run_jobs(course_jobs * 2, lambda c, job: c.request("GET", job[0], job[1]), conns,
+                               min(args.page_concurrency, len(history)))
+        extra_5xx += loaded.server_errors
+        result["progress_page_loaded_p95_ms"] = round(loaded.percentile_ms(95), 1)
+        result["progress_pages_per_s"] = round(loaded.per_second, 1)
+        log(f"{kind}: /course p50 {result['progress_page_ms']} ms p95 {result['progress_page_p95_ms']} ms; "
+            f"review p50 {result['review_page_ms']} ms p95 {result['review_page_p95_ms']} ms; "
+            f"/attempts p50 {result['attempts_list_page_ms']} ms")
+        result["errors_5xx_pages"] = extra_5xx
+        result["errors_5xx"] = result["errors_5xx"] + extra_5xx
+        result["app_log_problems"] = server.log_problems()[:10]
+        server.stop()
+        servers.remove(server)
+
+        # ---- the ceiling: bare Flask, same gunicorn settings, same database
+        engine = make_engine(url)
+        ceiling_metadata.create_all(engine)
+        ceiling = Server("ceiling", "ceiling:create_app()", env, settings, here / "gunicorn-ceiling.log",
+                         pythonpath=str(BENCH))
+        servers.append(ceiling)
+        ceiling.wait_ready("/page")
+        cconns = http.Connections("127.0.0.1", ceiling.port)
+        page = lambda c, n: c.request("GET", "/page")
+        http.run_for(args.warmup, page, cconns, args.page_concurrency)
+        t = measured("ceiling_pages", lambda: http.run_for(args.duration, page, cconns, args.page_concurrency))
+        result["ceiling_pages_per_s"] = round(t.per_second, 1)
+        result["ceiling_page_p50_ms"] = round(t.percentile_ms(50), 1)
+
+        def insert(c, n):
+            return c.request("POST", "/insert", form={"learner": str(n)})
+
+        http.run_jobs(range(200), insert, cconns, args.concurrency)  # warm-up
+        rounds = []
+        for i in range(args.ceiling_rounds):
+            r = measured(f"ceiling_inserts_{i + 1}", lambda: http.run_jobs(
+                range(len(burst)), insert, cconns, args.concurrency,
+                check=lambda job, r: None if r.status == 204 else f"insert {r.status}"))
+            rounds.append(r)
+        rounds.sort(key=lambda r: r.per_second)
+        median = rounds[len(rounds) // 2]
+        with engine.connect() as conn:
+            inserted = conn.execute(sa.select(sa.func.count()).select_from(ceiling_rows)).scalar()
+        engine.dispose()
+        result.update({
+            "ceiling_inserts_per_s": round(median.per_second, 1),
+            "ceiling_insert_rounds_per_s": [round(r.per_second, 1) for r in rounds],
+            "ceiling_insert_p50_ms": round(median.percentile_ms(50), 1),
+            "ceiling_insert_p95_ms": round(median.percentile_ms(95), 1),
+            "ceiling_rows_ok": inserted == 200 + len(burst) * args.ceiling_rounds,
+            "ceiling_errors": sum(len(r.errors) for r in rounds),
+        })
+        result["ceiling_log_problems"] = ceiling.log_problems()[:10]
+        ceiling.stop()
+        servers.remove(ceiling)
+        log(f"{kind}: ceiling page {result['ceiling_pages_per_s']:.0f}/s, insert {result['ceiling_inserts_per_s']:.0f}/s "
+            f"(rounds {result['ceiling_insert_rounds_per_s']})")
+
+        # ---- what one request costs on its own, in this process, one at a time
+        if args.cost_samples > 0:
+            ceiling_app = create_ceiling(url)
+            try:
+                result["in_process"] = cost.request_costs(
+                    app, ceiling_app, catalog, seeded["burst_usernames"], seeding.PASSWORD, QUIZ_MODULE,
+                    seeding.correct_fields, samples=args.cost_samples)
+            finally:
+                ceiling_app.extensions["engine"].dispose()
+            log(f"{kind}: in-process cost per request (ms): {result['in_process']}")
+
+        result["submit_ratio"] = round(result["submits_per_s"] / result["ceiling_inserts_per_s"], 3)
+        result["lesson_ratio"] = round(result["lesson_pages_per_s"] / result["ceiling_pages_per_s"], 3)
+        result["reader_ratio"] = round(result["reader_pages_per_s"] / result["ceiling_pages_per_s"], 3)
+        result["history_learners"] = seeded["history_learners"]
+        result["history_attempts"] = seeded["history_attempts"]
+        result["history_items"] = seeded["history_items"]
+        result["gunicorn"] = dict(settings, command=" ".join(
+            ["gunicorn"] + server.cmd[1:server.cmd.index("--log-level")] + ["app:create_app()"]).replace(
+            f"127.0.0.1:{server.port}", "127.0.0.1:PORT"))
+        result["targets"] = {name: {"target": text, "met": bool(test(result))} for name, (text, test) in TARGETS.items()}
+        return result
+    finally:
+        for s in servers:
+            s.stop()
+        if app is not None:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+        if made_pg:
+            pgdb("drop", args.postgres_admin_url, made_pg)
+            log(f"{kind}: dropped the throwaway database")
+        if not args.keep:
+            for f in (here / "instance").glob("groundwork.sqlite3*"):
+                f.unlink()
+
+
+# ---------------------------------------------------------------- reporting
+
+def fmt(value, unit="") -> str:
+    if isinstance(value, float):
+        return f"{value:,.1f}{unit}" if value < 100 else f"{value:,.0f}{unit}"
+    return f"{value}{unit}"
+
+
+def readme_section(results: list[dict], meta: dict) -> str:
+    def mark(r, target):
+        return " ✅" if r["targets"][target]["met"] else " ❌"
+
+    def n(value):
+        return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"
+
+    def row(label, cell):
+        return f"| {label} | " + " | ".join(cell(r) for r in results) + " |"
+
+    r0, g = results[0], results[0]["gunicorn"]
+    lines = [
+        f"Measured {meta['date']} with `{meta['command']}` on {meta['machine']}; the load generator "
+        f"(Python threads, stdlib `http.client`, keep-alive) and PostgreSQL run on the same machine. "
+        f"The app and the ceiling app are both served by `{g['command'].replace('127.0.0.1:PORT', '127.0.0.1:…')}` "
+        f"(ceiling: `bench/ceiling.py`). All figures: [`bench/results.json`](bench/results.json). "
+        "`bench/run` takes about 6 minutes and needs PostgreSQL at `BENCH_POSTGRES_URL` "
+        "(default `postgresql://postgres@127.0.0.1:5432/postgres`); `bench/run --help` lists the options.",
+        "",
+        "| | " + " | ".join(r["database"] for r in results) + " |",
+        "|---|" + "---|" * len(results),
+        row(f"**seminar burst**: {r0['learners']} learners submit a {r0['quiz_questions']}-question quiz at once, "
+            f"{r0['concurrency']} client threads", lambda r: f"{r['burst_wall_s']:.2f} s"),
+        row("attempts / submitted / lost / doubled, read back from the database",
+            lambda r: f"{r['attempt_rows']} / {r['submitted']} / {r['lost']} / {r['doubled']}"
+                      + (" ✅" if r["lost"] == 0 and r["doubled"] == 0 and r["all_items_graded"] else " ❌")),
+        row("5xx responses (burst and measured pages)", lambda r: f"{r['errors_5xx']}{mark(r, 'errors_5xx')}"),
+        row("submit latency p50 / **p95** / p99 (target p95 < 250 ms)",
+            lambda r: f"{n(r['submit_p50_ms'])} / **{n(r['submit_p95_ms'])}**{mark(r, 'submit_p95_ms')} / {n(r['submit_p99_ms'])} ms"),
+        row("**submissions per second** (target ≥ 40% of the insert ceiling)",
+            lambda r: f"{n(r['submits_per_s'])}/s = {r['submit_ratio']:.0%}{mark(r, 'submit_ratio')}"),
+        row("ceiling: bare single-row inserts per second (p95)",
+            lambda r: f"{n(r['ceiling_inserts_per_s'])}/s ({n(r['ceiling_insert_p95_ms'])} ms)"),
+        row("**lesson pages per second** (target ≥ 50% of the page ceiling)",
+            lambda r: f"{n(r['lesson_pages_per_s'])}/s = {r['lesson_ratio']:.0%}{mark(r, 'lesson_ratio')}"),
+        row("source-reader pages per second", lambda r: f"{n(r['reader_pages_per_s'])}/s = {r['reader_ratio']:.0%}"),
+        row("ceiling: bare template pages per second", lambda r: f"{n(r['ceiling_pages_per_s'])}/s"),
+        row(f"**progress page** `/course` p50 / p95, one at a time ({r0['history_learners']:,} learners × 3 attempts "
+            f"× 6 modules = {r0['history_attempts']:,} attempts, {r0['history_items']:,} items; target < 250 ms)",
+            lambda r: f"{n(r['progress_page_ms'])} / {n(r['progress_page_p95_ms'])} ms{mark(r, 'progress_page_ms')}"),
+        row(f"`/course` p95 with {meta['page_concurrency']} clients at once (pages per second)",
+            lambda r: f"{n(r['progress_page_loaded_p95_ms'])} ms ({n(r['progress_pages_per_s'])}/s)"),
+        row("attempt review page p50 / p95", lambda r: f"{n(r['review_page_ms'])} / {n(r['review_page_p95_ms'])} ms"),
+        row("attempts list `/attempts` p50 / p95",
+            lambda r: f"{n(r['attempts_list_page_ms'])} / {n(r['attempts_list_page_p95_ms'])} ms"),
+        row(f"untimed set-up: {r0['learners'] + meta['history_sessions']} logins, {meta['setup_concurrency']} at a time: "
+            "rate, p95, slowest, 5xx",
+            lambda r: f"{n(r['logins_per_s'])}/s, {n(r['login_p95_ms'] / 1000)} s, {n(r['login_max_ms'] / 1000)} s, {r['setup_5xx']}"),
+        row("CPU taken by other processes during the burst / lesson pages / ceiling page (cores of "
+            f"{os.cpu_count()})", lambda r: " / ".join(
+                f"{r['cpu'][k]['cpu_other_cores']:.1f}" for k in ("burst", "lesson_pages", "ceiling_pages"))),
+        "",
+        f"Page throughput: {meta['page_concurrency']} client threads for {meta['duration']:g} s each after a "
+        f"{meta['warmup']:g} s warm-up, as logged-in learners cycling through the six lessons or the five sources. "
+        f"The insert ceiling is the median of {meta['ceiling_rounds']} rounds shaped like the burst "
+        f"({r0['learners']} POSTs from {r0['concurrency']} threads). Before each timed phase the run waits up to "
+        f"{meta['quiet_wait']:g} s for other processes to leave the CPU; \"CPU taken by other processes\" includes "
+        "PostgreSQL's own backends in the PostgreSQL column.",
+    ]
+    notes = BENCH / "NOTES.md"
+    if notes.exists():
+        lines += ["", notes.read_text().strip()]
+    return "\n".join(lines)
+
+
+def write_readme(section: str) -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start not in text or end not in text:
+        text = text.rstrip("\n") + f"\n\n## Benchmark\n\n{start}\n{end}\n"
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    readme.write_text(f"{before}{start}\n{section}\n{end}{after}")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--postgres-admin-url", default=os.environ.get(
+        "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--learners", type=int, default=500)
+    parser.add_argument("--history", type=int, default=1000)
+    parser.add_argument("--history-sessions", type=int, default=20, help="seeded learners logged in for /course and review")
+    parser.add_argument("--concurrency", type=int, default=50, help="client threads for the burst and the insert ceiling")
+    parser.add_argument("--setup-concurrency", type=int, default=16)
+    parser.add_argument("--page-concurrency", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=8.0)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--page-samples", type=int, default=200)
+    parser.add_argument("--ceiling-rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--keepalive", type=int, default=5)
+    parser.add_argument("--quiet-wait", type=float, default=10.0,
+                        help="before each timed phase, wait up to this many seconds for other processes to leave the CPU")
+    parser.add_argument("--py-spy", default="", help="path of a py-spy binary: profile the workers in every timed "
+                        "phase into bench/.work/<database>/py-spy-<phase>.txt (slows the server: analysis only)")
+    parser.add_argument("--cost-samples", type=int, default=60,
+                        help="requests per endpoint for the in-process cost per request (0: skip)")
+    parser.add_argument("--readme-only", action="store_true",
+                        help="measure nothing: rewrite the README section from bench/results.json (and bench/NOTES.md)")
+    parser.add_argument("--no-write", action="store_true", help="print the results; leave results.json and README alone")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file in bench/.work")
+    args = parser.parse_args(argv)
+    if args.readme_only:
+        results = json.loads((BENCH / "results.json").read_text())
+        write_readme(readme_section(results, results[0]["run_settings"]))
+        log("rewrote the Benchmark section of README.md from bench/results.json")
+        return 0
+
+    WORK.mkdir(exist_ok=True)
+    prepare_content()
+    os.environ["GROUNDWORK_CONTENT"] = str(CONTENT)
+    os.environ["GROUNDWORK_SEEDS"] = str(SEEDS)
+    sys.path[:0] = [str(ROOT), str(BENCH)]
+    from app.content import load_catalog
+
+    catalog = load_catalog(CONTENT, SEEDS if SEEDS.is_dir() else None)
+    quiz = catalog.module(QUIZ_MODULE)
+    assert quiz.quiz_length == QUIZ_LENGTH, quiz.quiz_length
+    settings = {"workers": args.workers, "worker_class": args.worker_class, "threads": args.threads,
+                "keepalive": args.keepalive, "backlog": 2048}
+    started = time.perf_counter()
+    command = "bench/run" + ("" if not argv else " " + " ".join(argv))
+    date = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    machine = f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), Python {platform.python_version()}"
+    results = []
+    for kind in [d.strip() for d in args.databases.split(",") if d.strip()]:
+        log(f"== {kind}")
+        r = run_database(kind, args, catalog, settings)
+        r.update({"date": date, "command": command, "machine": machine})
+        results.append(r)
+    total = round(time.perf_counter() - started, 1)
+    log(f"done in {total}s")
+    meta = {"date": date, "command": command, "machine": machine, "page_concurrency": args.page_concurrency,
+            "duration": args.duration, "warmup": args.warmup, "ceiling_rounds": args.ceiling_rounds,
+            "page_samples": args.page_samples, "history_sessions": args.history_sessions,
+            "setup_concurrency": args.setup_concurrency, "quiet_wait": args.quiet_wait}
+    for r in results:
+        r["run_s"] = total
+        r["run_settings"] = meta
+    text = json.dumps(results, indent=2, ensure_ascii=False)
+    if args.no_write:
+        print(text)
+        return 0
+    (BENCH / "results.json.tmp").write_text(text + "\n")
+    (BENCH / "results.json.tmp").replace(BENCH / "results.json")
+    write_readme(readme_section(results, meta))
+    log("wrote bench/results.json and the Benchmark section of README.md")
+    failed = [f"{r['database']}: {name}" for r in results for name, t in r["targets"].items() if not t["met"]]
+    if failed:
+        log("targets missed: " + ", ".join(failed))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,268 @@
+"""The load generator: stdlib http.client in threads, one cookie jar per learner.
+
+Each client thread keeps its own keep-alive connection to the server and sends the
+requests of many learners over it, each with that learner's cookies (as a reverse
+proxy would). Nothing here retries a request that may have reached the server,
+except where the caller says it is safe (the untimed set-up).
+"""
+from __future__ import annotations
+
+import http.client
+import queue
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+from urllib.parse import urlencode
+
+CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
+VALUE = re.compile(r'\bvalue="([^"]+)"')
+
+
+@dataclass
+class Response:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("Location", "")
+
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def csrf(self) -> str:
+        tag = CSRF_INPUT.search(self.text())
+        value = VALUE.search(tag.group(0)) if tag else None
+        if not value:
+            raise RuntimeError(f"no csrf_token in the page (status {self.status})")
+        return value.group(1)
+
+
+class Learner:
+    """A browser: a cookie jar and a name."""
+
+    def __init__(self, username: str, password: str = ""):
+        self.username = username
+        self.password = password
+        self.cookies: dict[str, str] = {}
+        self.attempt_id: int | None = None
+        self.csrf: str | None = None
+        self.form: dict | None = None
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def take_cookies(self, headers: http.client.HTTPMessage) -> None:
+        for raw in headers.get_all("Set-Cookie") or []:
+            first, _, attrs = raw.partition(";")
+            name, _, value = first.strip().partition("=")
+            attrs_l = attrs.lower()
+            if not value or "max-age=0" in attrs_l or "expires=thu, 01 jan 1970" in attrs_l:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+
+
+class Connections:
+    """One keep-alive HTTP connection per thread."""
+
+    def __init__(self, host: str, port: int, timeout: float = 60.0):
+        self.host, self.port, self.timeout = host, port, timeout
+        self.local = threading.local()
+
+    def get(self, fresh: bool = False) -> http.client.HTTPConnection:
+        conn = getattr(self.local, "conn", None)
+        if conn is None or fresh:
+            if conn is not None:
+                conn.close()
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            conn.connect()
+            self.local.conn = conn
+        return conn
+
+    def drop(self) -> None:
+        conn = getattr(self.local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self.local.conn = None
+
+    def request(self, method: str, path: str, learner: Learner | None = None, form: dict | None = None,
+                headers: dict | None = None, retry: bool = False) -> Response:
+        body = urlencode(form, doseq=True).encode() if form is not None else None
+        hdrs = {"Host": f"{self.host}:{self.port}", "Accept": "text/html"}
+        if body is not None:
+            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+        if learner is not None and learner.cookies:
+            hdrs["Cookie"] = learner.cookie_header()
+        if headers:
+            hdrs.update(headers)
+        for attempt in (1, 2):
+            conn = self.get()
+            try:
+                conn.request(method, path, body=body, headers=hdrs)
+                resp = conn.getresponse()
+                data = resp.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
+                    http.client.CannotSendRequest, http.client.ResponseNotReady):
+                self.drop()
+                if retry and attempt == 1:
+                    continue
+                raise
+            if resp.will_close:
+                self.drop()
+            if learner is not None:
+                learner.take_cookies(resp.headers)
+            return Response(resp.status, resp.headers, data)
+        raise AssertionError("unreachable")
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)  # seconds
+    statuses: dict[int, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)  # connection errors, unexpected responses
+    started: float = 0.0
+    finished: float = 0.0
+
+    @property
+    def count(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def wall(self) -> float:
+        return self.finished - self.started
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.wall if self.wall > 0 else 0.0
+
+    @property
+    def server_errors(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status >= 500)
+
+    def percentile_ms(self, p: float) -> float:
+        return percentile(self.latencies, p) * 1000.0
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), int(-(-p * len(ordered) // 100))))
+    return ordered[rank - 1]
+
+
+def run_jobs(jobs: Iterable, worker: Callable[[Connections, object], Response], conns: Connections,
+             concurrency: int, check: Callable[[object, Response], str | None] | None = None,
+             warm_connections: bool = True) -> Tally:
+    """Run every job once on `concurrency` threads as fast as the server answers; time each."""
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for job in jobs:
+        todo.put(job)
+    tally = Tally()
+    lock = threading.Lock()
+    ready = threading.Barrier(concurrency + 1)
+    spans: list[tuple[float, float]] = []  # each thread's first send and last answer
+
+    def loop() -> None:
+        if warm_connections:
+            conns.get(fresh=True)
+        ready.wait()
+        mine_lat, mine_status, mine_err = [], {}, []
+        first = last = None
+        while True:
+            try:
+                job = todo.get_nowait()
+            except queue.Empty:
+                break
+            t0 = time.perf_counter()
+            if first is None:
+                first = t0
+            try:
+                resp = worker(conns, job)
+            except Exception as exc:  # a connection error is a failed request, not a crash
+                mine_err.append(f"{type(exc).__name__}: {exc}")
+                conns.drop()
+                continue
+            last = time.perf_counter()
+            mine_lat.append(last - t0)
+            mine_status[resp.status] = mine_status.get(resp.status, 0) + 1
+            if check is not None:
+                problem = check(job, resp)
+                if problem:
+                    mine_err.append(problem)
+        with lock:
+            tally.latencies.extend(mine_lat)
+            tally.errors.extend(mine_err)
+            for status, n in mine_status.items():
+                tally.statuses[status] = tally.statuses.get(status, 0) + n
+            if first is not None:
+                spans.append((first, last or first))
+        conns.drop()
+
+    threads = [threading.Thread(target=loop, daemon=True) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    ready.wait()
+    for t in threads:
+        t.join()
+    # the wall time of the run: from the first request sent to the last answer received
+    tally.started = min((a for a, _ in spans), default=0.0)
+    tally.finished = max((b for _, b in spans), default=0.0)
+    return tally
+
+
+def run_for(seconds: float, worker: Callable[[Connections, int], Response], conns: Connections,
+            concurrency: int, expect: int = 200) -> Tally:
+    """Closed loop: `concurrency` threads send requests back to back for `seconds`."""
+    tally = Tally()
+    lock = threading.Lock()
+    ready = threading.Barrier(concurrency + 1)
+    stop_at = [1e18]  # until the run starts
+    spans: list[tuple[float, float]] = []
+
+    def loop(index: int) -> None:
+        conns.get(fresh=True)
+        ready.wait()
+        mine_lat, mine_status, mine_err = [], {}, []
+        n = index
+        first = last = None
+        while time.perf_counter() < stop_at[0]:
+            t0 = time.perf_counter()
+            if first is None:
+                first = t0
+            try:
+                resp = worker(conns, n)
+            except Exception as exc:
+                mine_err.append(f"{type(exc).__name__}: {exc}")
+                conns.drop()
+                continue
+            last = time.perf_counter()
+            mine_lat.append(last - t0)
+            mine_status[resp.status] = mine_status.get(resp.status, 0) + 1
+            if resp.status != expect and len(mine_err) < 20:
+                mine_err.append(f"status {resp.status}")
+            n += concurrency
+        with lock:
+            tally.latencies.extend(mine_lat)
+            tally.errors.extend(mine_err)
+            for status, c in mine_status.items():
+                tally.statuses[status] = tally.statuses.get(status, 0) + c
+            if first is not None:
+                spans.append((first, last or first))
+        conns.drop()
+
+    threads = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(concurrency)]
+    for t in threads:
+        t.start()
+    ready.wait()
+    stop_at[0] = time.perf_counter() + seconds
+    for t in threads:
+        t.join()
+    tally.started = min((a for a, _ in spans), default=0.0)
+    tally.finished = max((b for _, b in spans), default=0.0)
+    return tally
