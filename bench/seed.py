@@ -23,38 +23,15 @@ from app.extensions import db
 from app.models import Attempt, AttemptItem, LessonRead, User
 from app.quiz.attempts import question_version_ids, spec_json
 from app.quiz.grading import grade_response, score
-from app.quiz.types import QUESTION_TYPES
+from app.quiz.types import QUESTION_TYPES, answer_form
 
 PASSWORD = "bench-password-1"
 NOW = datetime(2026, 11, 20, 12, 0, 0)
 
 
 def correct_fields(position: int, spec: dict[str, Any], layout: dict[str, Any]) -> dict[str, Any]:
-    """The form fields of a fully correct answer to one item.
-
-    The same construction as tests/test_quiz_flow.py::correct_form, for one item.
-    """
-    name, data, kind = f"q{position}", spec["data"], spec["type"]
-    form: dict[str, Any] = {f"{name}-present": "1"}
-    if kind == "single":
-        form[name] = str(layout["choices"].index(data["answer"]))
-    elif kind == "multiple":
-        form[name] = [str(layout["choices"].index(i)) for i in data["answers"]]
-    elif kind == "true_false":
-        form[name] = "true" if data["answer"] else "false"
-    elif kind == "numeric":
-        form[name] = str(data["answer"])
-    elif kind == "text":
-        form[name] = data["accept"][0]
-    elif kind == "order":
-        for shown, original in enumerate(layout["items"]):
-            form[f"{name}-{shown}"] = str(original + 1)
-    elif kind == "match":
-        for shown, left in enumerate(layout["lefts"]):
-            form[f"{name}-{shown}"] = str(layout["options"].index(left))
-    else:
-        raise ValueError(f"unknown question type {kind!r}")
-    return form
+    """The form fields of a fully correct answer to one item."""
+    return answer_form(position, spec, layout, correct=True)
 
 
 def multidict(form: dict[str, Any]) -> MultiDict:

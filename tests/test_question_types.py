@@ -406,3 +406,17 @@ def test_numeric_keys_are_written_as_people_write_them(answer, tolerance, shown)
     """Years and four-digit figures without a separator; 10,000 and up with one."""
     data = T["numeric"].build({"answer": answer, "tolerance": tolerance})
     assert T["numeric"].describe_key(data) == shown
+
+
+@given(seed=st.integers(0, 10_000), kind=st.sampled_from(sorted(T)))
+def test_form_fields_are_the_inverse_of_parse_and_the_key_earns_full_marks(seed, kind):
+    """For any layout, the browser form of the key parses back to the key, which grades 1.0."""
+    data = spec(kind)["data"]
+    layout = T[kind].layout(data, random.Random(seed))
+    key = T[kind].key_response(data)
+    form = MultiDict()
+    for field, value in T[kind].form_fields("q", data, layout, key).items():
+        for one in value if isinstance(value, list) else [value]:
+            form.add(field, one)
+    parsed = T[kind].parse(form, "q", data, layout)
+    assert grade_response({"type": kind, "data": data}, parsed) == 1.0

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Attempt, AttemptItem, QuestionVersion
+from app.quiz.types import answer_form
 from tests.conftest import count
 
 
@@ -14,26 +15,8 @@ def correct_form(app, attempt_id: int) -> dict:
     """The form a learner who knows every answer would send (built from the stored key)."""
     form = {}
     with app.app_context():
-        attempt = db.session.get(Attempt, attempt_id)
-        for item in attempt.items:
-            name, data, layout, kind = f"q{item.position}", item.spec["data"], item.layout, item.spec["type"]
-            form[f"{name}-present"] = "1"
-            if kind == "single":
-                form[name] = str(layout["choices"].index(data["answer"]))
-            elif kind == "multiple":
-                form[name] = [str(layout["choices"].index(i)) for i in data["answers"]]
-            elif kind == "true_false":
-                form[name] = "true" if data["answer"] else "false"
-            elif kind == "numeric":
-                form[name] = str(data["answer"])
-            elif kind == "text":
-                form[name] = data["accept"][0]
-            elif kind == "order":
-                for shown, original in enumerate(layout["items"]):
-                    form[f"{name}-{shown}"] = str(original + 1)
-            elif kind == "match":
-                for shown, left in enumerate(layout["lefts"]):
-                    form[f"{name}-{shown}"] = str(layout["options"].index(left))
+        for item in db.session.get(Attempt, attempt_id).items:
+            form.update(answer_form(item.position, item.spec, item.layout, correct=True))
     return form
 
 

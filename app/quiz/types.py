@@ -110,8 +110,20 @@ class QuestionType:
     def describe_key(self, data: Spec) -> str:
         raise NotImplementedError
 
+    def key_response(self, data: Spec) -> Any:
+        """The response that earns full marks."""
+        raise NotImplementedError
+
+    def form_fields(self, name: str, data: Spec, layout: Layout, response: Any) -> dict[str, Any]:
+        """The fields a browser sends for `response`: the inverse of parse()."""
+        raise NotImplementedError
+
 
 class ChoiceType(QuestionType):
+    def form_fields(self, name, data, layout, response):
+        chosen = response if isinstance(response, list) else [response]
+        return {name: [str(layout["choices"].index(i)) for i in chosen if i is not None]}
+
     def layout(self, data, rng):
         return {"choices": _permutation(rng, len(data["choices"]), data.get("shuffle", True))}
 
@@ -143,6 +155,9 @@ class SingleChoice(ChoiceType):
     def describe_key(self, data):
         return data["choices"][data["answer"]]
 
+    def key_response(self, data):
+        return data["answer"]
+
 
 class MultipleChoice(ChoiceType):
     name, label = "multiple", "Choose all that apply"
@@ -173,6 +188,9 @@ class MultipleChoice(ChoiceType):
     def describe_key(self, data):
         return "; ".join(data["choices"][i] for i in data["answers"])
 
+    def key_response(self, data):
+        return list(data["answers"])
+
 
 class TrueFalse(QuestionType):
     name, label = "true_false", "True or false"
@@ -193,6 +211,12 @@ class TrueFalse(QuestionType):
 
     def describe_key(self, data):
         return "True" if data["answer"] else "False"
+
+    def key_response(self, data):
+        return data["answer"]
+
+    def form_fields(self, name, data, layout, response):
+        return {name: {True: "true", False: "false"}.get(response, "")}
 
 
 class Numeric(QuestionType):
@@ -227,6 +251,12 @@ class Numeric(QuestionType):
             key += f" (± {_number_text(data['tolerance'])})"
         return f"{key} {data['unit']}" if data.get("unit") else key
 
+    def key_response(self, data):
+        return _number_text(data["answer"])
+
+    def form_fields(self, name, data, layout, response):
+        return {name: response or ""}
+
 
 class FreeText(QuestionType):
     name, label = "text", "Type a short answer"
@@ -250,6 +280,12 @@ class FreeText(QuestionType):
 
     def describe_key(self, data):
         return " / ".join(data["accept"])
+
+    def key_response(self, data):
+        return data["accept"][0]
+
+    def form_fields(self, name, data, layout, response):
+        return {name: response or ""}
 
 
 class Ordering(QuestionType):
@@ -289,6 +325,13 @@ class Ordering(QuestionType):
 
     def describe_key(self, data):
         return " → ".join(data["items"])
+
+    def key_response(self, data):
+        return list(range(len(data["items"])))
+
+    def form_fields(self, name, data, layout, response):
+        rank = {item: index + 1 for index, item in enumerate(response or [])}
+        return {f"{name}-{shown}": str(rank.get(item, "")) for shown, item in enumerate(layout["items"])}
 
 
 class Matching(QuestionType):
@@ -342,6 +385,23 @@ class Matching(QuestionType):
 
     def describe_key(self, data):
         return "; ".join(f"{left} → {right}" for left, right in zip(data["lefts"], data["rights"]))
+
+    def key_response(self, data):
+        return {str(left): left for left in range(len(data["lefts"]))}
+
+    def form_fields(self, name, data, layout, response):
+        chosen = response or {}
+        return {f"{name}-{shown}": str(layout["options"].index(chosen[str(left)])) if str(left) in chosen else ""
+                for shown, left in enumerate(layout["lefts"])}
+
+
+def answer_form(position: int, spec: Spec, layout: Layout, response: Any = None, *, correct: bool = False) -> dict:
+    """The form fields a browser sends for one item: its response, or with correct=True the key."""
+    qtype = QUESTION_TYPES[spec["type"]]
+    if correct:
+        response = qtype.key_response(spec["data"])
+    name = f"q{position}"
+    return {f"{name}-present": "1", **qtype.form_fields(name, spec["data"], layout, response)}
 
 
 QUESTION_TYPES: dict[str, QuestionType] = {
