@@ -12,4 +12,6 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS: browsers should insist on it
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -162,3 +162,10 @@ def test_a_successful_login_clears_the_pair_count(app, client, make_user, auth):
     auth.logout()
     for _ in range(4):
         assert auth.login("ann", "wrong password").status_code == 401
+
+
+def test_hsts_only_when_served_over_https(make_app):
+    plain = make_app().test_client().get("/")
+    assert "Strict-Transport-Security" not in plain.headers
+    secure = make_app(SESSION_COOKIE_SECURE=True).test_client().get("/")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
