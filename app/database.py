@@ -1,7 +1,10 @@
 """Engine set-up: SQLite in WAL mode, and write transactions that take the lock up front."""
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -51,24 +54,47 @@ def _configure_sqlite(engine, busy_timeout_ms: int) -> threading.Lock:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
-    # Writers of one process queue on this lock and are woken in turn, rather than each
-    # polling SQLite's busy handler, which sleeps up to 100 ms between tries and lets the
-    # free lock sit idle. Between processes the busy timeout still applies. A writer that
-    # cannot get the gate within the timeout goes ahead anyway, so it can never deadlock.
+    # Writers queue in two stages instead of polling SQLite's busy handler, which sleeps up to
+    # 100 ms between tries and lets a free lock sit idle: first on a lock inside the process
+    # (threads are woken in turn), then on a lock file shared by every process using the
+    # database, polled every 2 ms. A writer that waits longer than the busy timeout goes on
+    # anyway and leaves it to SQLite, so a lost lock can slow writers but never stop them.
     gate = threading.Lock()
     gate_timeout = busy_timeout_ms / 1000
+    lock_path = _lock_path(engine)
 
     def release_gate(info) -> None:
+        fd = info.pop("writer_lock_fd", None)
+        if fd is not None:
+            os.close(fd)  # closing the file releases its lock
         if info.pop("holds_writer_gate", False):
             gate.release()
+
+    def take_gate(info) -> None:
+        deadline = time.monotonic() + gate_timeout
+        if not gate.acquire(timeout=gate_timeout):
+            return
+        info["holds_writer_gate"] = True
+        if lock_path is None:
+            return
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                info["writer_lock_fd"] = fd
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(fd)
+                    return
+                time.sleep(0.002)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
         if not writing.get():
             connection.exec_driver_sql("BEGIN")
             return
-        if gate.acquire(timeout=gate_timeout):
-            connection.info["holds_writer_gate"] = True
+        take_gate(connection.info)
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except Exception:
@@ -88,6 +114,14 @@ def _configure_sqlite(engine, busy_timeout_ms: int) -> threading.Lock:
         release_gate(record.info)  # a connection returned without commit or rollback
 
     return gate
+
+
+def _lock_path(engine) -> str | None:
+    """The file beside the database whose lock every process's writers take in turn."""
+    path = engine.url.database
+    if not path or path == ":memory:":
+        return None
+    return os.fspath(path) + ".writers"
 
 
 def insert_ignoring_conflicts(table, **values):

@@ -77,3 +77,31 @@ def test_many_concurrent_writers_all_succeed_and_leave_the_gate_free(app):
     assert not errors and count(app, User) == 24
     gate = gate_of(app)
     assert gate is None or not gate.locked()
+
+
+def test_the_writer_lock_file_is_held_during_a_write_and_free_after(app):
+    """Other processes' writers wait on the lock file; it must be free once the write ends."""
+    import fcntl
+    import os
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return
+        lock_path = db.engine.url.database + ".writers"
+
+        def free() -> bool:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                return False
+            finally:
+                os.close(fd)
+
+        with write_intent():
+            db.session.add(User(username="writer", display_name="W", password_hash="x"))
+            db.session.flush()  # the write transaction is open now
+            assert not free()
+            db.session.commit()
+        assert free()
