@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from app import create_app
 from app.config import PROJECT_ROOT
@@ -19,6 +20,12 @@ from app.extensions import db
 from app.models import User
 
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
+
+# Locally hypothesis explores new examples on every run (and replays past failures from
+# .hypothesis/); in CI it draws the same examples every time, so a run's verdict is repeatable.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 PASSWORD = "correct horse battery"
 
 

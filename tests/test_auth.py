@@ -50,8 +50,10 @@ def test_login_follows_only_local_next_urls(client, make_user):
     ok = client.post("/login?next=/glossary", data={"username": "ann", "password": PASSWORD})
     assert ok.headers["Location"].endswith("/glossary")
     client.post("/logout")
-    evil = client.post("/login?next=//evil.example/x", data={"username": "ann", "password": PASSWORD})
-    assert evil.headers["Location"].endswith("/course")
+    for evil_next in ("//evil.example/x", "/\t/[", "/\\evil.example", "https://evil.example"):
+        client.post("/logout")
+        evil = client.post("/login", query_string={"next": evil_next}, data={"username": "ann", "password": PASSWORD})
+        assert evil.status_code == 302 and evil.headers["Location"].endswith("/course"), evil_next
 
 
 def test_logout_needs_post(client, learner):

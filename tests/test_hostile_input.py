@@ -216,7 +216,8 @@ def test_lesson_read_and_quiz_start_with_odd_module_ids(app, quiz_taker, catalog
     known = {m.id for m in catalog.modules}
     for url in (f"/modules/{path(module)}/lesson/read", f"/modules/{path(module)}/quiz"):
         response = quiz_taker.post(url, data=form)
-        ok_status(response, (302, 404, 405, 413))
+        # 308: werkzeug sends a path with an empty segment (//) to its merged-slash form
+        ok_status(response, (302, 308, 404, 405, 413))
     with app.app_context():  # nothing is ever recorded against a module that does not exist
         assert set(db.session.scalars(sa.select(Attempt.module_id))) <= known
         assert set(db.session.scalars(sa.select(LessonRead.module_id))) <= known

@@ -27,11 +27,15 @@ def load_user(session_id: str) -> User | None:
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after login."""
-    if (target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc
-            and target.isprintable() and "\\" not in target):
-        return target
-    return url_for("learning.dashboard")
+    """Only same-site relative paths are followed after login; anything else goes to the course."""
+    fallback = url_for("learning.dashboard")
+    if not target or not target.isprintable() or "\\" in target or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. "Invalid IPv6 URL"
+        return fallback
+    return fallback if parts.scheme or parts.netloc else target
 
 
 def create_user(username: str, password: str, display_name: str = "", role: str = "learner") -> User:

@@ -175,7 +175,7 @@ class Module:
         return min(self.questions_per_attempt or len(self.questions), len(self.questions))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Catalog:
     modules: tuple[Module, ...]
     sources: Mapping[str, Source]
@@ -188,3 +188,6 @@ class Catalog:
 
     def module(self, module_id: str) -> Module | None:
         return next((m for m in self.modules if m.id == module_id), None)
+
+    def __repr__(self) -> str:
+        return f"Catalog({len(self.modules)} modules, {len(self.sources)} sources, {len(self.questions)} questions)"

@@ -1,0 +1,31 @@
+"""The question types: one class per `type`, looked up in QUESTION_TYPES.
+
+Each class validates its answer fields from the content, builds the JSON-able
+spec stored with attempts, shuffles a layout for one attempt, parses a learner's
+form input, grades a response (a fraction from 0 to 1) and describes answers.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from app.quiz.types.arrange import Matching, Ordering
+from app.quiz.types.base import (FieldProblem, Layout, QuestionType, Spec, normalise_text_answer,
+                                 parse_number)
+from app.quiz.types.choice import MultipleChoice, SingleChoice, TrueFalse
+from app.quiz.types.typed import FreeText, Numeric
+
+__all__ = ["QUESTION_TYPES", "FieldProblem", "QuestionType", "answer_form", "normalise_text_answer", "parse_number"]
+
+
+def answer_form(position: int, spec: Spec, layout: Layout, response: Any = None, *, correct: bool = False) -> dict:
+    """The form fields a browser sends for one item: its response, or with correct=True the key."""
+    qtype = QUESTION_TYPES[spec["type"]]
+    if correct:
+        response = qtype.key_response(spec["data"])
+    name = f"q{position}"
+    return {f"{name}-present": "1", **qtype.form_fields(name, spec["data"], layout, response)}
+
+
+QUESTION_TYPES: dict[str, QuestionType] = {
+    cls.name: cls() for cls in (SingleChoice, MultipleChoice, TrueFalse, Numeric, FreeText, Ordering, Matching)
+}

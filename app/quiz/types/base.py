@@ -1,0 +1,114 @@
+"""What every question type shares: field validation helpers and the QuestionType interface."""
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from typing import Any, ClassVar, Mapping
+
+from werkzeug.datastructures import MultiDict
+
+from app.content.text import QUOTE_MARKS
+
+Spec = Mapping[str, Any]
+Layout = Mapping[str, Any]
+
+
+class FieldProblem(ValueError):
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+def str_list(raw: Mapping, field: str, minimum: int = 1) -> list[str]:
+    value = raw.get(field)
+    if not isinstance(value, list) or len(value) < minimum:
+        raise FieldProblem(field, f"must be a list of at least {minimum} item(s)")
+    if not all(isinstance(item, (str, int, float)) and str(item).strip() for item in value):
+        raise FieldProblem(field, "every item must be non-empty text")
+    items = [str(item).strip() for item in value]
+    if len(set(items)) != len(items):
+        raise FieldProblem(field, "items must be distinct")
+    return items
+
+
+def index_field(value: Any, field: str, count: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldProblem(field, "must be a whole number (1-based position)")
+    if not 1 <= value <= count:
+        raise FieldProblem(field, f"answer out of range: {value} is not between 1 and {count}")
+    return value - 1
+
+
+def small_int(text: str, below: int) -> int | None:
+    """A form value as an index below `below`; None unless it is plain ASCII digits in range."""
+    if text.isascii() and text.isdigit() and len(text) <= 6 and int(text) < below:
+        return int(text)
+    return None
+
+
+def is_int(value: Any) -> bool:
+    return type(value) is int  # not bool, not float: a stored response must have the parser's shape
+
+
+def permutation(rng: random.Random, count: int, shuffle: bool = True) -> list[int]:
+    order = list(range(count))
+    if shuffle:
+        rng.shuffle(order)
+    return order
+
+
+def parse_number(text: str) -> float | None:
+    """Read '1,422', '1 422', '1422.0' or '-3.5' as a number; None if it is not one."""
+    cleaned = re.sub(r"(?<=\d)[,\s](?=\d{3}\b)", "", text.strip()).replace("\u2212", "-")
+    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", cleaned):
+        return None
+    return float(cleaned)
+
+
+def number_text(value: float) -> str:
+    """2014 and 1422 as written; 10,000 and above with thousands separators."""
+    return f"{value:,g}" if abs(value) >= 10_000 else f"{value:g}"
+
+
+def normalise_text_answer(text: str, case_sensitive: bool = False) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(QUOTE_MARKS)
+    text = re.sub(r"\s+", " ", text).strip().strip(".!?;:,\"'").strip()
+    return text if case_sensitive else text.casefold()
+
+
+class QuestionType:
+    name: ClassVar[str]
+    label: ClassVar[str]
+
+    def build(self, raw: Mapping) -> dict[str, Any]:
+        """Validate the type's answer fields; return them as the spec's `data`.
+
+        :raise FieldProblem: naming the first field that is wrong.
+        """
+        raise NotImplementedError
+
+    def layout(self, data: Spec, rng: random.Random) -> dict[str, Any]:
+        return {}
+
+    def parse(self, form: MultiDict, name: str, data: Spec, layout: Layout) -> Any:
+        """Turn form input into a JSON-able response; None when unanswered. Never raises."""
+        raise NotImplementedError
+
+    def grade(self, data: Spec, response: Any) -> float:
+        raise NotImplementedError
+
+    def describe(self, data: Spec, response: Any) -> str:
+        """The learner's response in words."""
+        raise NotImplementedError
+
+    def describe_key(self, data: Spec) -> str:
+        raise NotImplementedError
+
+    def key_response(self, data: Spec) -> Any:
+        """The response that earns full marks."""
+        raise NotImplementedError
+
+    def form_fields(self, name: str, data: Spec, layout: Layout, response: Any) -> dict[str, Any]:
+        """The fields a browser sends for `response`: the inverse of parse()."""
+        raise NotImplementedError

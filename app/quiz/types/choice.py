@@ -1,0 +1,104 @@
+"""Questions answered by picking: one choice, several choices, true or false."""
+from __future__ import annotations
+
+from app.quiz.types.base import FieldProblem, QuestionType, index_field, is_int, permutation, small_int, str_list
+
+
+class ChoiceType(QuestionType):
+    def form_fields(self, name, data, layout, response):
+        chosen = response if isinstance(response, list) else [response]
+        return {name: [str(layout["choices"].index(i)) for i in chosen if i is not None]}
+
+    def layout(self, data, rng):
+        return {"choices": permutation(rng, len(data["choices"]), data.get("shuffle", True))}
+
+    def _chosen(self, form, name, data, layout) -> list[int]:
+        """Form values are shown positions; map them back to the choices as written."""
+        shown_order = layout["choices"]
+        shown = (small_int(v, len(shown_order)) for v in form.getlist(name))
+        return sorted({shown_order[s] for s in shown if s is not None})
+
+
+class SingleChoice(ChoiceType):
+    name, label = "single", "Choose one"
+
+    def build(self, raw):
+        choices = str_list(raw, "choices", 2)
+        return {"choices": choices, "answer": index_field(raw.get("answer"), "answer", len(choices)),
+                "shuffle": bool(raw.get("shuffle", True))}
+
+    def parse(self, form, name, data, layout):
+        chosen = self._chosen(form, name, data, layout)
+        return chosen[0] if len(chosen) == 1 else None
+
+    def grade(self, data, response):
+        return 1.0 if is_int(response) and response == data["answer"] else 0.0
+
+    def describe(self, data, response):
+        return data["choices"][response] if is_int(response) and 0 <= response < len(data["choices"]) else "No answer"
+
+    def describe_key(self, data):
+        return data["choices"][data["answer"]]
+
+    def key_response(self, data):
+        return data["answer"]
+
+
+class MultipleChoice(ChoiceType):
+    name, label = "multiple", "Choose all that apply"
+
+    def build(self, raw):
+        choices = str_list(raw, "choices", 2)
+        answers = raw.get("answers")
+        if not isinstance(answers, list) or not answers:
+            raise FieldProblem("answers", "must be a non-empty list of 1-based positions")
+        indexes = sorted({index_field(value, "answers", len(choices)) for value in answers})
+        return {"choices": choices, "answers": indexes, "shuffle": bool(raw.get("shuffle", True))}
+
+    def parse(self, form, name, data, layout):
+        return self._chosen(form, name, data, layout)
+
+    def grade(self, data, response):
+        right = set(data["answers"])
+        wrong = set(range(len(data["choices"]))) - right
+        picked = {i for i in response or [] if is_int(i)}
+        gained = len(picked & right) / len(right)
+        lost = len(picked & wrong) / len(wrong) if wrong else 0.0
+        return max(0.0, gained - lost)
+
+    def describe(self, data, response):
+        picked = [data["choices"][i] for i in response or [] if isinstance(i, int) and i < len(data["choices"])]
+        return "; ".join(picked) if picked else "No answer"
+
+    def describe_key(self, data):
+        return "; ".join(data["choices"][i] for i in data["answers"])
+
+    def key_response(self, data):
+        return list(data["answers"])
+
+
+class TrueFalse(QuestionType):
+    name, label = "true_false", "True or false"
+
+    def build(self, raw):
+        if not isinstance(raw.get("answer"), bool):
+            raise FieldProblem("answer", "must be true or false")
+        return {"answer": raw["answer"]}
+
+    def parse(self, form, name, data, layout):
+        return {"true": True, "false": False}.get(form.get(name, ""))
+
+    def grade(self, data, response):
+        return 1.0 if response is data["answer"] else 0.0
+
+    def describe(self, data, response):
+        return {True: "True", False: "False"}.get(response, "No answer")
+
+    def describe_key(self, data):
+        return "True" if data["answer"] else "False"
+
+    def key_response(self, data):
+        return data["answer"]
+
+    def form_fields(self, name, data, layout, response):
+        return {name: {True: "true", False: "false"}.get(response, "")}

@@ -1,0 +1,74 @@
+"""Questions answered by typing: a number within a tolerance, or a short text."""
+from __future__ import annotations
+
+from app.quiz.types.base import (FieldProblem, QuestionType, normalise_text_answer, number_text, parse_number,
+                                 str_list)
+
+
+class Numeric(QuestionType):
+    name, label = "numeric", "Give a number"
+
+    def build(self, raw):
+        answer, tolerance = raw.get("answer"), raw.get("tolerance", 0)
+        for field, value in (("answer", answer), ("tolerance", tolerance)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise FieldProblem(field, "must be a number")
+        if tolerance < 0:
+            raise FieldProblem("tolerance", "must not be negative")
+        unit = raw.get("unit")
+        return {"answer": answer, "tolerance": tolerance, "unit": str(unit) if unit else None}
+
+    def parse(self, form, name, data, layout):
+        text = form.get(name, "").strip()[:100]
+        return text or None
+
+    def grade(self, data, response):
+        value = parse_number(response) if isinstance(response, str) else None
+        if value is None:
+            return 0.0
+        return 1.0 if abs(value - data["answer"]) <= data["tolerance"] + 1e-9 else 0.0
+
+    def describe(self, data, response):
+        return response if isinstance(response, str) and response else "No answer"
+
+    def describe_key(self, data):
+        key = number_text(data["answer"])
+        if data["tolerance"]:
+            key += f" (± {number_text(data['tolerance'])})"
+        return f"{key} {data['unit']}" if data.get("unit") else key
+
+    def key_response(self, data):
+        return number_text(data["answer"])
+
+    def form_fields(self, name, data, layout, response):
+        return {name: response or ""}
+
+
+class FreeText(QuestionType):
+    name, label = "text", "Type a short answer"
+
+    def build(self, raw):
+        return {"accept": str_list(raw, "accept"), "case_sensitive": bool(raw.get("case_sensitive", False))}
+
+    def parse(self, form, name, data, layout):
+        text = form.get(name, "").strip()[:300]
+        return text or None
+
+    def grade(self, data, response):
+        if not isinstance(response, str):
+            return 0.0
+        given = normalise_text_answer(response, data["case_sensitive"])
+        accepted = {normalise_text_answer(a, data["case_sensitive"]) for a in data["accept"]}
+        return 1.0 if given in accepted else 0.0
+
+    def describe(self, data, response):
+        return response if isinstance(response, str) and response else "No answer"
+
+    def describe_key(self, data):
+        return " / ".join(data["accept"])
+
+    def key_response(self, data):
+        return data["accept"][0]
+
+    def form_fields(self, name, data, layout, response):
+        return {name: response or ""}
