@@ -131,14 +131,15 @@ def submit_attempt(attempt: Attempt) -> Score | None:
     """
     graded = [(grade_response(item.spec, item.response), item.points) for item in attempt.items]
     result = score(graded)
+    for item, (fraction, _) in zip(attempt.items, graded):
+        item.fraction = fraction  # flushed with the responses, in one statement, before the UPDATE
     closed = db.session.execute(
         sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None)).values(
             submitted_at=utcnow(), score=result.percent, earned=result.earned, possible=result.possible,
-            passed=result.passes(attempt.pass_mark)))
+            passed=result.passes(attempt.pass_mark)),
+        execution_options={"synchronize_session": False})
     if closed.rowcount != 1:
-        db.session.rollback()
+        db.session.rollback()  # already graded by another request: the grades set above are dropped
         return None
-    for item, (fraction, _) in zip(attempt.items, graded):
-        item.fraction = fraction
     db.session.commit()
     return result
