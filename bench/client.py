@@ -135,6 +135,13 @@ class Tally:
     def wall(self) -> float:
         return self.finished - self.started
 
+    def add(self, latencies: list[float], statuses: dict[int, int], errors: list[str]) -> None:
+        """Fold one client thread's results in (callers hold the tally's lock)."""
+        self.latencies.extend(latencies)
+        self.errors.extend(errors)
+        for status, n in statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + n
+
     @property
     def per_second(self) -> float:
         return self.count / self.wall if self.wall > 0 else 0.0
@@ -196,10 +203,7 @@ def run_jobs(jobs: Iterable, worker: Callable[[Connections, object], Response], 
                 if problem:
                     mine_err.append(problem)
         with lock:
-            tally.latencies.extend(mine_lat)
-            tally.errors.extend(mine_err)
-            for status, n in mine_status.items():
-                tally.statuses[status] = tally.statuses.get(status, 0) + n
+            tally.add(mine_lat, mine_status, mine_err)
             if first is not None:
                 spans.append((first, last or first))
         conns.drop()
@@ -248,10 +252,7 @@ def run_for(seconds: float, worker: Callable[[Connections, int], Response], conn
                 mine_err.append(f"status {resp.status}")
             n += concurrency
         with lock:
-            tally.latencies.extend(mine_lat)
-            tally.errors.extend(mine_err)
-            for status, c in mine_status.items():
-                tally.statuses[status] = tally.statuses.get(status, 0) + c
+            tally.add(mine_lat, mine_status, mine_err)
             if first is not None:
                 spans.append((first, last or first))
         conns.drop()
