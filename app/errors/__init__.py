@@ -1,5 +1,5 @@
 """One friendly page per error status; the session is rolled back on server errors."""
-from flask import Blueprint, g, jsonify, render_template, request
+from flask import Blueprint, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -20,8 +20,13 @@ MESSAGES = {
 }
 
 
+def wants_json() -> bool:
+    """The quiz page's autosave asks with this header and reads JSON back."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
 def error_response(status: int, message: str):
-    if request.headers.get("X-Requested-With") == "fetch":
+    if wants_json():
         return jsonify(ok=False, error=message), status
     return render_template("errors/error.html", status=status, message=message), status
 
@@ -53,9 +58,5 @@ def database_unavailable(error):
 @bp.app_errorhandler(Exception)
 def server_error(error):
     db.session.rollback()
-    if isinstance(error, HTTPException):
-        return http_error(error)
-    from flask import current_app
-
     current_app.logger.exception("Unhandled error")
     return error_response(500, MESSAGES[500])

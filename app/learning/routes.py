@@ -19,10 +19,8 @@ def get_source(source_id: str) -> Source:
     return catalog().sources.get(source_id) or abort(404, description="There is no such source.")
 
 
-def render_module_page(template: str, module_id: str, progress_of=None):
+def render_module_page(template: str, module: Module, progress):
     """A page about one module, with the learner's progress and the module's sources."""
-    module = get_module(module_id)
-    progress = progress_of(module) if progress_of else module_progress(current_user, catalog(), module.id)
     sources = [catalog().sources[sid] for sid in module.source_ids]
     return render_template(template, module=module, progress=progress, sources=sources)
 
@@ -47,14 +45,16 @@ def dashboard():
 @login_required
 def module(module_id: str):
     """A module's objectives, lesson, sources and quiz status."""
-    return render_module_page("learning/module.html", module_id)
+    module = get_module(module_id)
+    return render_module_page("learning/module.html", module, module_progress(current_user, catalog(), module.id))
 
 
 @bp.route("/modules/<module_id>/lesson")
 @login_required
 def lesson(module_id: str):
     """The annotated lesson."""
-    return render_module_page("learning/lesson.html", module_id, lambda m: lesson_progress(current_user, m))
+    module = get_module(module_id)
+    return render_module_page("learning/lesson.html", module, lesson_progress(current_user, module))
 
 
 @bp.route("/modules/<module_id>/lesson/read", methods=["POST"])

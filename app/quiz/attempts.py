@@ -102,15 +102,17 @@ def lock_attempt(attempt_id: int, user: User) -> Attempt | None:
                              .with_for_update())
 
 
-def save_responses(attempt: Attempt, form: MultiDict, only: set[int] | None = None) -> int:
-    """Store the responses in `form` (field `q<position>`) on an open attempt; returns how many changed."""
+def save_responses(attempt: Attempt, form: MultiDict) -> int:
+    """Store the responses in `form` (fields `q<position>` and `q<position>-...`) on an open attempt.
+
+    Questions with no field in the form are left as they were; returns how many changed.
+    """
     changed = 0
     now = utcnow()
+    named = {key.split("-", 1)[0] for key in form}
     for item in attempt.items:
-        if only is not None and item.position not in only:
-            continue
         name = f"q{item.position}"
-        if not any(key == name or key.startswith(name + "-") for key in form.keys()) and f"{name}-present" not in form:
+        if name not in named:
             continue
         spec = item.spec
         response = QUESTION_TYPES[spec["type"]].parse(form, name, spec["data"], item.layout)

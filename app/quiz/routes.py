@@ -1,21 +1,26 @@
 """Taking a quiz: start or resume, save as you go, submit once."""
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.content import catalog
+from app.errors import wants_json
 from app.extensions import db
 from app.learning.progress import module_progress
 from app.learning.routes import get_module
 from app.models import Attempt
-from flask import Blueprint
 from app.quiz.attempts import AttemptRefused, lock_attempt, save_responses, start_attempt, submit_attempt
 from app.quiz.presenter import public_view
 
 bp = Blueprint("quiz", __name__)
 
 
-def wants_json() -> bool:
-    return request.headers.get("X-Requested-With") == "fetch"
+def already_submitted(attempt_id: int):
+    """The answer to a save or submit that arrives after grading: nothing changes."""
+    db.session.rollback()
+    if wants_json():
+        return jsonify(ok=False, error="This attempt was already submitted."), 409
+    flash("This attempt was already submitted; here is its review.", "info")
+    return redirect(url_for("review.attempt", attempt_id=attempt_id))
 
 
 def get_own_attempt(attempt_id: int, lock: bool = False) -> Attempt:
@@ -69,11 +74,7 @@ def save(attempt_id: int):
     """Save answers; called by the page as the learner goes, and by the Save button."""
     attempt = get_own_attempt(attempt_id, lock=True)
     if not attempt.is_open:
-        db.session.rollback()
-        if wants_json():
-            return jsonify(ok=False, error="This attempt was already submitted."), 409
-        flash("This attempt was already submitted; here is its review.", "info")
-        return redirect(url_for("review.attempt", attempt_id=attempt.id))
+        return already_submitted(attempt_id)
     changed = save_responses(attempt, request.form)
     saved_at = attempt.last_saved_at
     db.session.commit()
@@ -89,9 +90,7 @@ def submit(attempt_id: int):
     """Save the last answers and grade the attempt, exactly once."""
     attempt = get_own_attempt(attempt_id, lock=True)
     if not attempt.is_open:
-        db.session.rollback()
-        flash("This attempt was already submitted; here is its review.", "info")
-        return redirect(url_for("review.attempt", attempt_id=attempt.id))
+        return already_submitted(attempt_id)
     save_responses(attempt, request.form)
     pass_mark = attempt.pass_mark
     result = submit_attempt(attempt)

@@ -1,7 +1,7 @@
 from app.review import bp
 """Reviewing one's own attempts."""
 import sqlalchemy as sa
-from flask import Response, redirect, render_template, url_for
+from flask import Response, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.content import catalog
@@ -10,6 +10,18 @@ from app.models import Attempt
 from app.quiz.presenter import review_view
 from app.quiz.routes import get_own_attempt
 from app.review.export import ATTEMPT_HEADER, attempt_rows, to_csv
+
+
+def get_submitted_attempt(attempt_id: int) -> Attempt:
+    """The current learner's graded attempt.
+
+    :raise 404: when it does not exist or is someone else's.
+    :raise 302: to the quiz page while it is still open.
+    """
+    attempt = get_own_attempt(attempt_id)
+    if attempt.is_open:
+        abort(redirect(url_for("quiz.take", attempt_id=attempt.id)))
+    return attempt
 
 
 @bp.route("/attempts")
@@ -26,9 +38,7 @@ def attempts():
 @login_required
 def attempt(attempt_id: int):
     """One submitted attempt, question by question, exactly as it was taken."""
-    attempt = get_own_attempt(attempt_id)
-    if attempt.is_open:
-        return redirect(url_for("quiz.take", attempt_id=attempt.id))
+    attempt = get_submitted_attempt(attempt_id)
     module = catalog().module(attempt.module_id)
     items = [review_view(item) for item in attempt.items]
     others = db.session.scalars(sa.select(Attempt).where(
@@ -41,9 +51,7 @@ def attempt(attempt_id: int):
 @login_required
 def attempt_csv(attempt_id: int):
     """One submitted attempt as a spreadsheet: question, result, points, both answers."""
-    attempt = get_own_attempt(attempt_id)
-    if attempt.is_open:
-        return redirect(url_for("quiz.take", attempt_id=attempt.id))
+    attempt = get_submitted_attempt(attempt_id)
     body = to_csv(ATTEMPT_HEADER, attempt_rows([review_view(item) for item in attempt.items]))
     filename = f"groundwork-{attempt.module_id}-attempt-{attempt.number}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
