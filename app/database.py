@@ -32,6 +32,16 @@ def write_intent(write: bool = True):
         writing.reset(token)
 
 
+def reads_first(view):
+    """Mark a state-changing view that reads as a reader and opens its own writes with write_intent().
+
+    Its write lock (SQLite's one writer) is then held for the write alone, not for the
+    whole request.
+    """
+    view.reads_first = True
+    return view
+
+
 def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
@@ -40,7 +50,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def mark_writes() -> None:
-        writing.set(request.method not in SAFE_METHODS)
+        view = app.view_functions.get(request.endpoint)
+        writing.set(request.method not in SAFE_METHODS and not getattr(view, "reads_first", False))
 
 
 def _configure_sqlite(engine, busy_timeout_ms: int) -> threading.Lock:

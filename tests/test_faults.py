@@ -24,13 +24,15 @@ import pytest
 import sqlalchemy as sa
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.datastructures import MultiDict
 
 import app.quiz.routes as quiz_routes
 from app.config import PROJECT_ROOT
 from app.database import write_intent
 from app.extensions import db
 from app.models import Attempt, AttemptItem
-from app.quiz.attempts import submit_attempt
+import app.quiz.attempts as quiz_attempts
+from app.quiz.attempts import read_answers, record_answers, write_answers
 from tests.conftest import PASSWORD, count, database_url
 from tests.test_quiz_flow import correct_form
 
@@ -480,16 +482,19 @@ def test_a_database_error_while_grading_gives_503_writes_nothing_and_the_next_su
     attempt, everything = half_saved
     before = item_state(app, attempt)
 
-    def fails_after_writing(attempt_obj):
-        db.session.flush()  # the new answers are in the transaction when the connection drops
-        raise operational_error()
+    def drop_connection_at_the_items(_conn, _cursor, statement, *_args):
+        # the attempt is already closed in this transaction when the connection drops
+        if statement.lstrip().upper().startswith("UPDATE ATTEMPT_ITEM"):
+            raise operational_error()
 
-    monkeypatch.setattr(quiz_routes, "submit_attempt", fails_after_writing)
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", drop_connection_at_the_items)
     page = client.post(f"/attempts/{attempt}/submit", data=everything)
     html = page.get_data(as_text=True)
     assert page.status_code == 503 and "briefly unavailable" in html and "Nothing was changed" in html
     assert item_state(app, attempt) == before  # still open, answers as saved, no grade
-    monkeypatch.undo()
+    sa.event.remove(engine, "before_cursor_execute", drop_connection_at_the_items)
     assert client.get(f"/attempts/{attempt}").status_code == 200
     again = client.post(f"/attempts/{attempt}/submit", data=everything)
     assert again.status_code == 302 and again.headers["Location"].endswith("/review")
@@ -617,13 +622,13 @@ def test_ten_concurrent_submissions_of_one_attempt_grade_exactly_once(make_app, 
     form = correct_form(app, attempt)
     graded, lock = [], threading.Lock()
 
-    def counting(attempt_obj):
-        result = submit_attempt(attempt_obj)
+    def counting(*args, **kwargs):
+        result = record_answers(*args, **kwargs)
         with lock:
             graded.append(result)
         return result
 
-    monkeypatch.setattr(quiz_routes, "submit_attempt", counting)
+    monkeypatch.setattr(quiz_routes, "record_answers", counting)
     barrier = threading.Barrier(len(clients), timeout=30)
     statuses, errors = [], []
 
@@ -670,25 +675,57 @@ def test_the_database_refuses_a_second_open_attempt_for_one_learner_and_module(a
 
 def test_a_second_submission_touches_no_row(app, client, learner, start_quiz):
     attempt_id = start_quiz(MODULE)
-    form = correct_form(app, attempt_id)
-    with app.app_context():  # one request loads the open attempt...
-        session = db.session()
-        session.expire_on_commit = False
-        stale = session.get(Attempt, attempt_id)
-        assert [item.spec["type"] for item in stale.items]
-        session.commit()
+    form = MultiDict(correct_form(app, attempt_id))
+    with app.app_context():  # one request reads and grades the open attempt...
+        stale = read_answers(attempt_id, learner.id, form)
+        db.session.commit()
+    assert stale is not None and stale.score.percent == 100.0
     # ...meanwhile another request (outside that context: a request reuses an active one) submits it
     assert client.post(f"/attempts/{attempt_id}/submit", data=form).status_code == 302
 
     with app.app_context():
+        assert write_answers(stale, close=True) is False  # its conditional UPDATE matches nothing
         with write_intent():
-            assert stale.submitted_at is None  # this request still believes it is open...
-            assert submit_attempt(stale) is None  # ...but its conditional UPDATE matches nothing
             touched = db.session.execute(sa.update(Attempt).where(
                 Attempt.id == attempt_id, Attempt.submitted_at.is_(None)).values(score=0.0, passed=False))
             assert touched.rowcount == 0
             db.session.commit()
+        assert record_answers(attempt_id, learner.id, form, close=True) is None
         db.session.remove()
         done = db.session.get(Attempt, attempt_id)
         assert done.score == 100.0 and done.passed is True
         assert all(item.fraction == 1.0 for item in done.items)
+
+
+def test_an_autosave_between_grading_and_writing_is_graded_not_lost(app, client, learner, start_quiz):
+    attempt_id = start_quiz(MODULE)
+    questions = by_question(correct_form(app, attempt_id))
+    first = {k: v for p, f in questions.items() if p < 6 for k, v in f.items()}
+    rest = {k: v for p, f in questions.items() if p >= 6 for k, v in f.items()}
+    with app.app_context():  # the submit reads and grades what it has: half the answers...
+        stale = read_answers(attempt_id, learner.id, MultiDict(first))
+        db.session.commit()
+    assert stale.score.percent < 100.0
+    # ...then an autosave from another tab stores the other half before the submit writes
+    assert client.post(f"/attempts/{attempt_id}/save", data=rest, headers=FETCH).status_code == 200
+    with app.app_context():
+        assert write_answers(stale, close=True) is False  # the attempt changed since it was read: nothing written
+        assert item_state(app, attempt_id)[0] is None
+        graded = record_answers(attempt_id, learner.id, MultiDict(first), close=True)  # read again: both halves count
+        assert graded is not None and graded.score.percent == 100.0
+    submitted_at, score, _, items = item_state(app, attempt_id)
+    assert submitted_at is not None and score == 100.0 and all(fraction == 1.0 for *_, fraction in items)
+
+
+def test_a_save_or_submit_that_keeps_losing_the_race_says_so_and_writes_nothing(
+        app, client, learner, start_quiz, monkeypatch):
+    attempt_id = start_quiz(MODULE)
+    form = correct_form(app, attempt_id)
+    before = item_state(app, attempt_id)
+    monkeypatch.setattr(quiz_attempts, "write_answers", lambda answers, close: False)  # always changed meanwhile
+    saved = client.post(f"/attempts/{attempt_id}/save", data=form, headers=FETCH)
+    # not 409 (which tells the page the attempt is closed): the page keeps the answers and retries
+    assert saved.status_code == 503 and "another page" in saved.json["error"]
+    submitted = client.post(f"/attempts/{attempt_id}/submit", data=form, follow_redirects=True)
+    assert submitted.status_code == 200 and "another page" in submitted.get_data(as_text=True)
+    assert item_state(app, attempt_id) == before

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -188,6 +189,21 @@ class Catalog:
 
     def module(self, module_id: str) -> Module | None:
         return next((m for m in self.modules if m.id == module_id), None)
+
+    @cached_property
+    def term_uses(self) -> Mapping[str, tuple[list[Module], list[Source]]]:
+        """For each glossary term's slug: the lessons that use it and the sources that mention it.
+
+        Worked out once (the catalogue never changes while the app runs): it reads every source.
+        """
+        bodies = {s.id: s.body.casefold() for s in self.sources.values()}
+        uses = {}
+        for term in self.glossary:
+            names = [term.term.casefold(), *(a.casefold() for a in term.also)]
+            in_sources = [s for s in self.sources.values() if any(n in bodies[s.id] for n in names)]
+            in_lessons = [m for m in self.modules if term.slug in m.terms_used]
+            uses[term.slug] = (in_lessons, in_sources)
+        return MappingProxyType(uses)
 
     def __repr__(self) -> str:
         return f"Catalog({len(self.modules)} modules, {len(self.sources)} sources, {len(self.questions)} questions)"

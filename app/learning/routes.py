@@ -1,5 +1,5 @@
 """The course: overview and progress, modules, lessons, the source reader, glossary and timeline."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.content import catalog
@@ -81,11 +81,24 @@ def reader(source_id: str):
     """A source with numbered paragraphs, the cited passage highlighted and margin notes."""
     source = get_source(source_id)
     highlight = request.args.get("hl", "")
-    rows = reader_rows(catalog(), source, highlight)
     highlighted = catalog().passages[source.id].get(highlight)
+    rows = source_rows(source, highlight if highlighted else "")
     modules = {m.id: m for m in catalog().modules}
     return render_template("learning/reader.html", source=source, rows=rows, highlighted=highlighted,
                            modules=modules)
+
+
+def source_rows(source: Source, highlight_key: str) -> list:
+    """The reader's rows for a source with this passage highlighted, rendered once per process.
+
+    They depend only on the catalogue, which never changes while the app runs, and on the
+    highlighted passage (one of the source's cited passages, or none).
+    """
+    cache = current_app.extensions.setdefault("groundwork_reader_rows", {})
+    key = (request.script_root, source.id, highlight_key)
+    if key not in cache:
+        cache[key] = reader_rows(catalog(), source, highlight_key)
+    return cache[key]
 
 
 @bp.route("/glossary")
@@ -93,13 +106,7 @@ def reader(source_id: str):
 def glossary():
     """Every term, its definition, and where it appears."""
     data = catalog()
-    uses = {}
-    for term in data.glossary:
-        names = [term.term.casefold(), *(a.casefold() for a in term.also)]
-        in_sources = [s for s in data.sources.values() if any(n in s.body.casefold() for n in names)]
-        in_lessons = [m for m in data.modules if term.slug in m.terms_used]
-        uses[term.slug] = (in_lessons, in_sources)
-    return render_template("learning/glossary.html", terms=data.glossary, uses=uses,
+    return render_template("learning/glossary.html", terms=data.glossary, uses=data.term_uses,
                            modules={m.id: m for m in data.modules})
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Mapping
 
 import sqlalchemy as sa
@@ -12,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from app.content.model import Module, Question
-from app.database import insert_ignoring_conflicts
+from app.database import insert_ignoring_conflicts, write_intent
 from app.extensions import db
 from app.models import Attempt, AttemptItem, QuestionVersion, User, utcnow
 from app.quiz.grading import Score, grade_response, score
@@ -96,52 +98,127 @@ def start_attempt(user: User, module: Module) -> Attempt:
     return attempt
 
 
-def lock_attempt(attempt_id: int, user: User) -> Attempt | None:
-    """Load the learner's attempt, locking its row until commit (PostgreSQL; SQLite locks on BEGIN)."""
-    return db.session.scalar(sa.select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
-                             .with_for_update())
+ANSWER_TRIES = 20
 
 
-def save_responses(attempt: Attempt, form: MultiDict) -> int:
-    """Store the responses in `form` (fields `q<position>` and `q<position>-...`) on an open attempt.
+class AttemptBusy(Exception):
+    """Other requests kept changing the attempt while this one was reading it."""
 
-    Questions with no field in the form are left as they were; returns how many changed.
+
+class AttemptNotFound(Exception):
+    """No attempt with this id belongs to this learner."""
+
+
+@dataclass
+class Answers:
+    """An open attempt's answers with one form merged in, graded in memory, not yet written."""
+
+    attempt_id: int
+    user_id: int
+    saved_at_seen: datetime | None  # the attempt's last_saved_at when it was read
+    pass_mark: int
+    changed: list[dict[str, Any]]  # items whose response the form changed: position, response, fraction
+    unchanged: list[dict[str, Any]]  # the other items: position, fraction
+    score: Score
+    saved_at: datetime | None = None  # when write_answers stored them
+
+
+def version_specs(version_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """The stored specs of these question versions; cached in the process, as versions never change."""
+    cache = current_app.extensions.setdefault("groundwork_version_specs", {})
+    missing = [v for v in version_ids if v not in cache]
+    if missing:
+        table = QuestionVersion.__table__
+        cache.update(db.session.execute(sa.select(table.c.id, table.c.spec).where(table.c.id.in_(missing))).tuples().all())
+    return {v: cache[v] for v in version_ids}
+
+
+def read_answers(attempt_id: int, user_id: int, form: MultiDict) -> Answers | None:
+    """Read the open attempt and merge in the form's answers (fields `q<position>` and `q<position>-...`).
+
+    Questions with no field in the form keep their saved response. Only reads: the write that
+    follows (write_answers) holds the write lock for a moment, not for the parsing and grading.
+    Returns None when the attempt was already submitted.
+
+    :raise AttemptNotFound: when the attempt is not this learner's.
     """
-    changed = 0
-    now = utcnow()
-    named = {key.split("-", 1)[0] for key in form}
-    for item in attempt.items:
-        name = f"q{item.position}"
-        if name not in named:
-            continue
-        spec = item.spec
-        response = QUESTION_TYPES[spec["type"]].parse(form, name, spec["data"], item.layout)
-        if response != item.response:
-            item.response = response
-            item.answered_at = now
-            changed += 1
-    attempt.last_saved_at = now
-    return changed
-
-
-def submit_attempt(attempt: Attempt) -> Score | None:
-    """Grade and close the attempt once; returns its score, or None when it was already submitted.
-
-    The UPDATE only matches an attempt that is still open, so of two concurrent
-    submissions exactly one changes a row; the other sees 0 rows and grades nothing.
-    Nothing is read back after the commit: the caller gets the score it wrote.
-    """
-    graded = [(grade_response(item.spec, item.response), item.points) for item in attempt.items]
-    result = score(graded)
-    for item, (fraction, _) in zip(attempt.items, graded):
-        item.fraction = fraction  # flushed with the responses, in one statement, before the UPDATE
-    closed = db.session.execute(
-        sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None)).values(
-            submitted_at=utcnow(), score=result.percent, earned=result.earned, possible=result.possible,
-            passed=result.passes(attempt.pass_mark)),
-        execution_options={"synchronize_session": False})
-    if closed.rowcount != 1:
-        db.session.rollback()  # already graded by another request: the grades set above are dropped
+    attempts, items = Attempt.__table__, AttemptItem.__table__
+    row = db.session.execute(sa.select(attempts.c.submitted_at, attempts.c.last_saved_at, attempts.c.pass_mark)
+                             .where(attempts.c.id == attempt_id, attempts.c.user_id == user_id)).first()
+    if row is None:
+        raise AttemptNotFound(attempt_id)
+    if row.submitted_at is not None:
         return None
-    db.session.commit()
-    return result
+    rows = db.session.execute(
+        sa.select(items.c.position, items.c.question_version_id, items.c.layout, items.c.response, items.c.points)
+        .where(items.c.attempt_id == attempt_id).order_by(items.c.position)).all()
+    specs = version_specs({r.question_version_id for r in rows})
+    named = {key.split("-", 1)[0] for key in form}
+    changed, unchanged, graded = [], [], []
+    for r in rows:
+        spec, response, name = specs[r.question_version_id], r.response, f"q{r.position}"
+        if name in named:
+            response = QUESTION_TYPES[spec["type"]].parse(form, name, spec["data"], r.layout)
+        fraction = grade_response(spec, response)
+        graded.append((fraction, r.points))
+        if response != r.response:
+            changed.append({"b_position": r.position, "b_response": response, "b_fraction": fraction})
+        else:
+            unchanged.append({"b_position": r.position, "b_fraction": fraction})
+    return Answers(attempt_id, user_id, row.last_saved_at, row.pass_mark, changed, unchanged, score(graded))
+
+
+def write_answers(answers: Answers, close: bool) -> bool:
+    """Store the changed answers (and with close=True, every grade and the score) in one short write.
+
+    The UPDATE only matches the attempt while it is open and unsaved since it was read, so of
+    two concurrent submissions exactly one changes a row, and nothing is written over answers
+    that another save stored meanwhile: on False, nothing was written and the caller reads again.
+    """
+    attempts, items = Attempt.__table__, AttemptItem.__table__
+    now = utcnow()
+    result = answers.score
+    closing = dict(submitted_at=now, score=result.percent, earned=result.earned, possible=result.possible,
+                   passed=result.passes(answers.pass_mark)) if close else {}
+    with write_intent():
+        db.session.commit()  # end the read: the write must begin as a writer
+        stored = db.session.execute(
+            sa.update(attempts).where(
+                attempts.c.id == answers.attempt_id, attempts.c.user_id == answers.user_id,
+                attempts.c.submitted_at.is_(None),
+                attempts.c.last_saved_at.is_not_distinct_from(answers.saved_at_seen))
+            .values(last_saved_at=now, **closing))
+        if stored.rowcount != 1:
+            db.session.rollback()
+            return False
+        item = (items.c.attempt_id == answers.attempt_id) & (items.c.position == sa.bindparam("b_position"))
+        fraction = {"fraction": sa.bindparam("b_fraction")} if close else {}
+        if answers.changed:
+            db.session.execute(sa.update(items).where(item).values(
+                response=sa.bindparam("b_response", type_=items.c.response.type), answered_at=now, **fraction),
+                answers.changed)
+        if close and answers.unchanged:
+            db.session.execute(sa.update(items).where(item).values(**fraction), answers.unchanged)
+        db.session.commit()
+    answers.saved_at = now
+    return True
+
+
+def record_answers(attempt_id: int, user_id: int, form: MultiDict, close: bool = False) -> Answers | None:
+    """Save the form's answers, and with close=True grade and close the attempt, exactly once.
+
+    Returns what was stored (with the score it wrote: nothing is read back after the commit),
+    or None when the attempt was already submitted.
+
+    :raise AttemptNotFound: when the attempt is not this learner's.
+    :raise AttemptBusy: when other saves kept changing it (in practice never).
+    """
+    for _ in range(ANSWER_TRIES):
+        answers = read_answers(attempt_id, user_id, form)
+        if answers is None:
+            db.session.rollback()
+            return None
+        if write_answers(answers, close):
+            return answers
+        # submitted or saved by another request since it was read: read it again
+    raise AttemptBusy("This attempt is being saved from another page at the same time; please try again.")

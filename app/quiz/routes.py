@@ -3,12 +3,13 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from app.content import catalog
+from app.database import reads_first
 from app.errors import wants_json
 from app.extensions import db
 from app.learning.progress import module_progress
 from app.learning.routes import get_module
 from app.models import Attempt
-from app.quiz.attempts import AttemptRefused, lock_attempt, save_responses, start_attempt, submit_attempt
+from app.quiz.attempts import AttemptBusy, AttemptNotFound, AttemptRefused, record_answers, start_attempt
 from app.quiz.presenter import public_view
 
 bp = Blueprint("quiz", __name__)
@@ -23,15 +24,12 @@ def already_submitted(attempt_id: int):
     return redirect(url_for("review.attempt", attempt_id=attempt_id))
 
 
-def get_own_attempt(attempt_id: int, lock: bool = False) -> Attempt:
+def get_own_attempt(attempt_id: int) -> Attempt:
     """The current learner's attempt.
 
     :raise 404: when it does not exist or belongs to someone else.
     """
-    if lock:
-        attempt = lock_attempt(attempt_id, current_user)
-    else:
-        attempt = db.session.get(Attempt, attempt_id)
+    attempt = db.session.get(Attempt, attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404, description="There is no such attempt.")
     return attempt
@@ -68,34 +66,50 @@ def take(attempt_id: int):
     return page, 200, {"Cache-Control": "no-store"}
 
 
+@bp.errorhandler(AttemptBusy)
+def attempt_busy(exc: AttemptBusy):
+    """Nothing was written: the learner, or the page's autosave (which keeps the answers), tries again."""
+    if wants_json():
+        return jsonify(ok=False, error=str(exc)), 503, {"Retry-After": "1"}
+    flash(str(exc), "error")
+    return redirect(url_for("quiz.take", attempt_id=request.view_args["attempt_id"]))
+
+
+def record(attempt_id: int, close: bool):
+    """Store the form's answers on the learner's attempt (see record_answers).
+
+    :raise 404: when it does not exist or belongs to someone else.
+    """
+    try:
+        return record_answers(attempt_id, current_user.id, request.form, close=close)
+    except AttemptNotFound:
+        abort(404, description="There is no such attempt.")
+
+
 @bp.route("/attempts/<int(max=2147483647):attempt_id>/save", methods=["POST"])
 @login_required
+@reads_first
 def save(attempt_id: int):
     """Save answers; called by the page as the learner goes, and by the Save button."""
-    attempt = get_own_attempt(attempt_id, lock=True)
-    if not attempt.is_open:
+    answers = record(attempt_id, close=False)
+    if answers is None:
         return already_submitted(attempt_id)
-    changed = save_responses(attempt, request.form)
-    saved_at = attempt.last_saved_at
-    db.session.commit()
     if wants_json():
-        return jsonify(ok=True, changed=changed, saved_at=saved_at.isoformat() + "Z")
+        return jsonify(ok=True, changed=len(answers.changed), saved_at=answers.saved_at.isoformat() + "Z")
     flash("Your answers are saved. You can come back to this quiz at any time.", "success")
-    return redirect(url_for("quiz.take", attempt_id=attempt.id))
+    return redirect(url_for("quiz.take", attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int(max=2147483647):attempt_id>/submit", methods=["POST"])
 @login_required
+@reads_first
 def submit(attempt_id: int):
     """Save the last answers and grade the attempt, exactly once."""
-    attempt = get_own_attempt(attempt_id, lock=True)
-    if not attempt.is_open:
+    answers = record(attempt_id, close=True)
+    if answers is None:
         return already_submitted(attempt_id)
-    save_responses(attempt, request.form)
-    pass_mark = attempt.pass_mark
-    result = submit_attempt(attempt)
-    if result:
-        passed = result.passes(pass_mark)
-        flash(f"Submitted: {result.percent:g}% — {'passed' if passed else 'not passed yet'} (pass mark {pass_mark}%).",
-              "success" if passed else "info")
+    result, pass_mark = answers.score, answers.pass_mark
+    passed = result.passes(pass_mark)
+    flash(f"Submitted: {result.percent:g}% — {'passed' if passed else 'not passed yet'} (pass mark {pass_mark}%).",
+          "success" if passed else "info")
     return redirect(url_for("review.attempt", attempt_id=attempt_id))
