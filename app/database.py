@@ -32,6 +32,17 @@ def write_intent(write: bool = True):
         writing.reset(token)
 
 
+def end_read() -> None:
+    """Before a write that follows a read in one request: end the read's transaction on SQLite.
+
+    A SQLite transaction that has read cannot become the writer once another connection has
+    written since (it fails at once, without waiting), so the write must begin afresh. On
+    PostgreSQL the transaction goes on: its conditional UPDATE sees the latest committed row.
+    """
+    if db.engine.dialect.name == "sqlite":
+        db.session.commit()
+
+
 def reads_first(view):
     """Mark a state-changing view that reads as a reader and opens its own writes with write_intent().
 
@@ -52,6 +63,15 @@ def init_app(app: Flask) -> None:
     def mark_writes() -> None:
         view = app.view_functions.get(request.endpoint)
         writing.set(request.method not in SAFE_METHODS and not getattr(view, "reads_first", False))
+
+    if engine.dialect.name == "postgresql":
+        @app.before_request
+        def read_without_transaction() -> None:
+            # A GET only reads (tests/test_access_matrix.py checks it), and under READ COMMITTED
+            # every statement sees its own snapshot anyway: running the statements in autocommit
+            # gives the same answers without a BEGIN and a ROLLBACK round trip per request.
+            if request.method in SAFE_METHODS and request.endpoint != "static":
+                db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _configure_sqlite(engine, busy_timeout_ms: int) -> threading.Lock:

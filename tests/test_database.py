@@ -105,3 +105,19 @@ def test_the_writer_lock_file_is_held_during_a_write_and_free_after(app):
             assert not free()
             db.session.commit()
         assert free()
+
+
+def test_on_postgresql_pages_read_without_a_transaction_and_posts_keep_theirs(app):
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+    for _ in range(2):  # the second round reuses the pooled connection: its settings were reset
+        with app.test_request_context("/course"):
+            app.preprocess_request()
+            options = db.session.connection().get_execution_options()
+            assert (options.get("isolation_level") == "AUTOCOMMIT") is postgres
+        with app.test_request_context("/logout", method="POST"):
+            app.preprocess_request()
+            connection = db.session.connection()
+            assert "isolation_level" not in connection.get_execution_options()
+            if postgres:  # a real transaction: its statements commit or roll back together
+                assert connection.connection.dbapi_connection.autocommit is False

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from app.content.model import Module, Question
-from app.database import insert_ignoring_conflicts, write_intent
+from app.database import end_read, insert_ignoring_conflicts, write_intent
 from app.extensions import db
 from app.models import Attempt, AttemptItem, QuestionVersion, User, utcnow
 from app.quiz.grading import Score, grade_response, score
@@ -117,8 +117,8 @@ class Answers:
     user_id: int
     saved_at_seen: datetime | None  # the attempt's last_saved_at when it was read
     pass_mark: int
-    changed: list[dict[str, Any]]  # items whose response the form changed: position, response, fraction
-    unchanged: list[dict[str, Any]]  # the other items: position, fraction
+    changed: list[dict[str, Any]]  # the items whose response the form changed: position, response
+    fractions: dict[int, float]  # every item's grade, by position
     score: Score
     saved_at: datetime | None = None  # when write_answers stored them
 
@@ -143,29 +143,28 @@ def read_answers(attempt_id: int, user_id: int, form: MultiDict) -> Answers | No
     :raise AttemptNotFound: when the attempt is not this learner's.
     """
     attempts, items = Attempt.__table__, AttemptItem.__table__
-    row = db.session.execute(sa.select(attempts.c.submitted_at, attempts.c.last_saved_at, attempts.c.pass_mark)
-                             .where(attempts.c.id == attempt_id, attempts.c.user_id == user_id)).first()
-    if row is None:
+    rows = db.session.execute(
+        sa.select(attempts.c.submitted_at, attempts.c.last_saved_at, attempts.c.pass_mark, items.c.position,
+                  items.c.question_version_id, items.c.layout, items.c.response, items.c.points)
+        .join(items, items.c.attempt_id == attempts.c.id)
+        .where(attempts.c.id == attempt_id, attempts.c.user_id == user_id).order_by(items.c.position)).all()
+    if not rows:
         raise AttemptNotFound(attempt_id)
+    row = rows[0]
     if row.submitted_at is not None:
         return None
-    rows = db.session.execute(
-        sa.select(items.c.position, items.c.question_version_id, items.c.layout, items.c.response, items.c.points)
-        .where(items.c.attempt_id == attempt_id).order_by(items.c.position)).all()
     specs = version_specs({r.question_version_id for r in rows})
     named = {key.split("-", 1)[0] for key in form}
-    changed, unchanged, graded = [], [], []
+    changed, fractions = [], {}
     for r in rows:
         spec, response, name = specs[r.question_version_id], r.response, f"q{r.position}"
         if name in named:
             response = QUESTION_TYPES[spec["type"]].parse(form, name, spec["data"], r.layout)
-        fraction = grade_response(spec, response)
-        graded.append((fraction, r.points))
-        if response != r.response:
-            changed.append({"b_position": r.position, "b_response": response, "b_fraction": fraction})
-        else:
-            unchanged.append({"b_position": r.position, "b_fraction": fraction})
-    return Answers(attempt_id, user_id, row.last_saved_at, row.pass_mark, changed, unchanged, score(graded))
+            if response != r.response:
+                changed.append({"b_position": r.position, "b_response": response})
+        fractions[r.position] = grade_response(spec, response)
+    graded = score((fractions[r.position], r.points) for r in rows)
+    return Answers(attempt_id, user_id, row.last_saved_at, row.pass_mark, changed, fractions, graded)
 
 
 def write_answers(answers: Answers, close: bool) -> bool:
@@ -181,7 +180,7 @@ def write_answers(answers: Answers, close: bool) -> bool:
     closing = dict(submitted_at=now, score=result.percent, earned=result.earned, possible=result.possible,
                    passed=result.passes(answers.pass_mark)) if close else {}
     with write_intent():
-        db.session.commit()  # end the read: the write must begin as a writer
+        end_read()
         stored = db.session.execute(
             sa.update(attempts).where(
                 attempts.c.id == answers.attempt_id, attempts.c.user_id == answers.user_id,
@@ -191,14 +190,14 @@ def write_answers(answers: Answers, close: bool) -> bool:
         if stored.rowcount != 1:
             db.session.rollback()
             return False
-        item = (items.c.attempt_id == answers.attempt_id) & (items.c.position == sa.bindparam("b_position"))
-        fraction = {"fraction": sa.bindparam("b_fraction")} if close else {}
         if answers.changed:
-            db.session.execute(sa.update(items).where(item).values(
-                response=sa.bindparam("b_response", type_=items.c.response.type), answered_at=now, **fraction),
+            db.session.execute(sa.update(items).where(
+                items.c.attempt_id == answers.attempt_id, items.c.position == sa.bindparam("b_position")).values(
+                response=sa.bindparam("b_response", type_=items.c.response.type), answered_at=now),
                 answers.changed)
-        if close and answers.unchanged:
-            db.session.execute(sa.update(items).where(item).values(**fraction), answers.unchanged)
+        if close:  # every item's grade in one statement
+            db.session.execute(sa.update(items).where(items.c.attempt_id == answers.attempt_id).values(
+                fraction=sa.case(answers.fractions, value=items.c.position)))
         db.session.commit()
     answers.saved_at = now
     return True
