@@ -129,7 +129,8 @@ def version_specs(version_ids: set[int]) -> dict[int, dict[str, Any]]:
     missing = [v for v in version_ids if v not in cache]
     if missing:
         table = QuestionVersion.__table__
-        cache.update(db.session.execute(sa.select(table.c.id, table.c.spec).where(table.c.id.in_(missing))).tuples().all())
+        found = db.session.execute(sa.select(table.c.id, table.c.spec).where(table.c.id.in_(missing)))
+        cache.update(found.tuples().all())
     return {v: cache[v] for v in version_ids}
 
 
