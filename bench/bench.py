@@ -4,14 +4,16 @@ Run it with `bench/run` (see README, section Benchmark). For each database it:
 
 1. creates a fresh database (SQLite file, or a throwaway PostgreSQL database) and migrates it;
 2. bulk-seeds 1,000 learners with 3 submitted attempts at every module, and the 500 seminar learners;
-3. starts Groundwork under gunicorn on loopback; logs the 500 learners in, starts their
-   12-question quiz and saves a full-marks answer (untimed, through the real pages, with CSRF);
-4. the seminar burst: 500 POST /attempts/<id>/submit fired at once from CONCURRENCY client threads;
-   then reads back from the database that every attempt was submitted and graded exactly once;
-5. lesson and source-reader page throughput; progress dashboard (/course) and attempt review
-   latency for the seeded learners;
-6. stops the app and starts bench/ceiling.py with the same gunicorn settings on the same
-   database: a bare template page and a bare single-row insert;
+3. starts Groundwork under gunicorn on loopback, and beside it bench/ceiling.py with the same
+   gunicorn settings on the same database (a bare template page and a bare single-row insert);
+   logs the 500 learners in, starts their 12-question quiz and saves a full-marks answer
+   (untimed, through the real pages, with CSRF);
+4. the seminar burst: 500 POST /attempts/<id>/submit fired at once from CONCURRENCY client threads,
+   between rounds of the insert ceiling shaped like it; then reads back from the database that
+   every attempt was submitted and graded exactly once;
+5. lesson pages, ceiling pages and source-reader pages in alternating windows; progress dashboard
+   (/course) and attempt review latency for the seeded learners;
+6. stops both servers;
 7. times single requests in this process, without HTTP or concurrency (bench/cost.py);
 8. drops the database.
 
@@ -176,14 +178,15 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
     app = None
     result["cpu"] = {}
 
-    def measured(name: str, run):
+    def measured(name: str, run, wait: bool = True):
         """Wait for a quiet machine (bounded), run one timed phase, note who used the CPU meanwhile."""
         groups = {s.proc.pid for s in servers}
-        quiet = cpu.wait_for_quiet(groups, args.quiet_wait) if args.quiet_wait > 0 else {}
+        quiet = cpu.wait_for_quiet(groups, args.quiet_wait) if wait and args.quiet_wait > 0 else {}
         spy = None
         if args.py_spy and servers:
             # sample every worker, waiting included (--idle), while the phase runs
-            spy = subprocess.Popen([args.py_spy, "record", "--pid", str(servers[-1].proc.pid), "--subprocesses",
+            profiled = next((s for s in servers if s.name == "ceiling"), None) if name.startswith("ceiling") else servers[0]
+            spy = subprocess.Popen([args.py_spy, "record", "--pid", str(profiled.proc.pid), "--subprocesses",
                                     "--idle", "--nonblocking", "--rate", "250", "--format", "raw",
                                     "-o", str(here / f"py-spy-{name}.txt")],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -217,6 +220,15 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
         servers.append(server)
         server.wait_ready("/login")
         conns = http.Connections("127.0.0.1", server.port)
+        # the ceiling runs beside the app from the start, so that each figure is measured next to
+        # its ceiling, in alternation, and a machine that slows down mid-run slows both alike
+        engine = make_engine(url)
+        ceiling_metadata.create_all(engine)
+        ceiling = Server("ceiling", "ceiling:create_app()", env, settings, here / "gunicorn-ceiling.log",
+                         pythonpath=str(BENCH))
+        servers.append(ceiling)
+        ceiling.wait_ready("/page")
+        cconns = http.Connections("127.0.0.1", ceiling.port)
 
         # ---- untimed: log in, start the quiz, save a full-marks answer
         setup_5xx: list[str] = []
@@ -305,7 +317,19 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
                 return None
             return f"{learner.username}: {resp.status} {resp.location or resp.body[:120]!r}"
 
+        def insert(c, n):
+            return c.request("POST", "/insert", form={"learner": str(n)})
+
+        def insert_round(number: int):
+            return measured(f"ceiling_inserts_{number}", lambda: http.run_jobs(
+                range(len(burst)), insert, cconns, args.concurrency,
+                check=lambda job, r: None if r.status == 204 else f"insert {r.status}"))
+
+        http.run_jobs(range(200), insert, cconns, args.concurrency)  # warm-up
+        before = args.ceiling_rounds // 2
+        rounds = [insert_round(i + 1) for i in range(before)]
         tally = measured("burst", lambda: http.run_jobs(burst, submit, conns, args.concurrency, check=submitted_ok))
+        rounds += [insert_round(i + 1) for i in range(before, args.ceiling_rounds)]
         log(f"{kind}: burst of {tally.count} submissions in {tally.wall:.2f}s = {tally.per_second:.0f}/s, "
             f"p50 {tally.percentile_ms(50):.0f} ms, p95 {tally.percentile_ms(95):.0f} ms, errors {len(tally.errors)}")
 
@@ -349,15 +373,29 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
                 return c.request("GET", urls[n % len(urls)], page_learners[n % len(page_learners)])
             return worker
 
+        ceiling_page = lambda c, n: c.request("GET", "/page")
+        phases = {"lesson": (pages(lesson_urls), conns), "ceiling": (ceiling_page, cconns),
+                  "reader": (pages(reader_urls), conns)}
+        for worker, connections in phases.values():
+            http.run_for(args.warmup, worker, connections, args.page_concurrency)
+        windows: dict[str, list] = {name: [] for name in phases}
+        slot = args.duration / args.page_rounds
+        for i in range(args.page_rounds):
+            for name, (worker, connections) in phases.items():
+                windows[name].append(measured(f"{name}_pages_{i + 1}", lambda: http.run_for(
+                    slot, worker, connections, args.page_concurrency), wait=i == 0))
         extra_5xx = 0
-        for name, urls in (("lesson", lesson_urls), ("reader", reader_urls)):
-            http.run_for(args.warmup, pages(urls), conns, args.page_concurrency)
-            t = measured(f"{name}_pages", lambda: http.run_for(args.duration, pages(urls), conns, args.page_concurrency))
+        for name, urls in (("lesson", lesson_urls), ("reader", reader_urls), ("ceiling", ["/page"])):
+            t = http.combined(windows[name])
+            result["cpu"][f"{name}_pages"] = cpu.mean([result["cpu"][f"{name}_pages_{i + 1}"]
+                                                      for i in range(args.page_rounds)])
             extra_5xx += t.server_errors
             result[f"{name}_pages_per_s"] = round(t.per_second, 1)
             result[f"{name}_page_p50_ms"] = round(t.percentile_ms(50), 1)
             result[f"{name}_page_p95_ms"] = round(t.percentile_ms(95), 1)
             result[f"{name}_page_errors"] = t.errors[:5]
+            if name == "ceiling":
+                continue
             result[f"{name}_page_bytes"] = len(conns.request("GET", urls[0], page_learners[0], retry=True).body)
             log(f"{kind}: {name} pages {t.per_second:.0f}/s (p50 {t.percentile_ms(50):.0f} ms, "
                 f"{result[f'{name}_page_bytes']} bytes) over {t.count} requests")
@@ -400,30 +438,7 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
         server.stop()
         servers.remove(server)
 
-        # ---- the ceiling: bare Flask, same gunicorn settings, same database
-        engine = make_engine(url)
-        ceiling_metadata.create_all(engine)
-        ceiling = Server("ceiling", "ceiling:create_app()", env, settings, here / "gunicorn-ceiling.log",
-                         pythonpath=str(BENCH))
-        servers.append(ceiling)
-        ceiling.wait_ready("/page")
-        cconns = http.Connections("127.0.0.1", ceiling.port)
-        page = lambda c, n: c.request("GET", "/page")
-        http.run_for(args.warmup, page, cconns, args.page_concurrency)
-        t = measured("ceiling_pages", lambda: http.run_for(args.duration, page, cconns, args.page_concurrency))
-        result["ceiling_pages_per_s"] = round(t.per_second, 1)
-        result["ceiling_page_p50_ms"] = round(t.percentile_ms(50), 1)
-
-        def insert(c, n):
-            return c.request("POST", "/insert", form={"learner": str(n)})
-
-        http.run_jobs(range(200), insert, cconns, args.concurrency)  # warm-up
-        rounds = []
-        for i in range(args.ceiling_rounds):
-            r = measured(f"ceiling_inserts_{i + 1}", lambda: http.run_jobs(
-                range(len(burst)), insert, cconns, args.concurrency,
-                check=lambda job, r: None if r.status == 204 else f"insert {r.status}"))
-            rounds.append(r)
+        # ---- the ceiling's figures, measured beside the app's above
         rounds.sort(key=lambda r: r.per_second)
         median = rounds[len(rounds) // 2]
         with engine.connect() as conn:
@@ -540,10 +555,13 @@ def readme_section(results: list[dict], meta: dict) -> str:
             f"{os.cpu_count()})", lambda r: " / ".join(
                 f"{r['cpu'][k]['cpu_other_cores']:.1f}" for k in ("burst", "lesson_pages", "ceiling_pages"))),
         "",
-        f"Page throughput: {meta['page_concurrency']} client threads for {meta['duration']:g} s each after a "
-        f"{meta['warmup']:g} s warm-up, as logged-in learners cycling through the six lessons or the five sources. "
+        f"Page throughput: {meta['page_concurrency']} client threads as logged-in learners cycling through the six "
+        f"lessons or the five sources, and the same threads on the bare template page, after a {meta['warmup']:g} s "
+        f"warm-up each: {meta['duration']:g} s of each kind, measured in {meta.get('page_rounds', 1)} rounds of "
+        f"lesson, ceiling and reader windows in turn, so that each ratio compares figures taken side by side. "
         f"The insert ceiling is the median of {meta['ceiling_rounds']} rounds shaped like the burst "
-        f"({r0['learners']} POSTs from {r0['concurrency']} threads). Before each timed phase the run waits up to "
+        f"({r0['learners']} POSTs from {r0['concurrency']} threads), taken just before and just after it. "
+        f"Before each timed phase the run waits up to "
         f"{meta['quiet_wait']:g} s for other processes to leave the CPU; \"CPU taken by other processes\" includes "
         "PostgreSQL's own backends in the PostgreSQL column.",
     ]
@@ -575,7 +593,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--concurrency", type=int, default=50, help="client threads for the burst and the insert ceiling")
     parser.add_argument("--setup-concurrency", type=int, default=16)
     parser.add_argument("--page-concurrency", type=int, default=16)
-    parser.add_argument("--duration", type=float, default=8.0)
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds of timed page load per kind of page")
+    parser.add_argument("--page-rounds", type=int, default=4,
+                        help="alternating windows (lesson, ceiling, reader) the page duration is split into")
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--page-samples", type=int, default=200)
     parser.add_argument("--ceiling-rounds", type=int, default=3)
@@ -625,7 +645,7 @@ def main(argv: list[str]) -> int:
     total = round(time.perf_counter() - started, 1)
     log(f"done in {total}s")
     meta = {"date": date, "command": command, "machine": machine, "page_concurrency": args.page_concurrency,
-            "duration": args.duration, "warmup": args.warmup, "ceiling_rounds": args.ceiling_rounds,
+            "duration": args.duration, "page_rounds": args.page_rounds, "warmup": args.warmup, "ceiling_rounds": args.ceiling_rounds,
             "page_samples": args.page_samples, "history_sessions": args.history_sessions,
             "setup_concurrency": args.setup_concurrency, "quiet_wait": args.quiet_wait}
     for r in results:

@@ -154,6 +154,14 @@ class Tally:
         return percentile(self.latencies, p) * 1000.0
 
 
+def combined(tallies: list[Tally]) -> Tally:
+    """Several timed windows of one kind of request as one: their requests over their summed time."""
+    total = Tally(finished=sum(t.wall for t in tallies))
+    for t in tallies:
+        total.add(t.latencies, t.statuses, t.errors)
+    return total
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100)."""
     if not values:

@@ -73,3 +73,9 @@ def wait_for_quiet(groups: set[int], max_seconds: float, threshold: float = 0.25
         if last["cpu_other_cores"] < threshold or time.perf_counter() - start >= max_seconds:
             return {"waited_s": round(time.perf_counter() - start, 1), "other_cores_before": last["cpu_other_cores"],
                     "load_avg_1m": round(os.getloadavg()[0], 2)}
+
+
+def mean(usages: list[dict]) -> dict:
+    """The average of several phases' usage (the windows of one interleaved measurement)."""
+    keys = set.intersection(*(set(u) for u in usages))
+    return {k: round(sum(u[k] for u in usages) / len(usages), 2) for k in sorted(keys)}
