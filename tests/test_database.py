@@ -121,3 +121,29 @@ def test_on_postgresql_pages_read_without_a_transaction_and_posts_keep_theirs(ap
             assert "isolation_level" not in connection.get_execution_options()
             if postgres:  # a real transaction: its statements commit or roll back together
                 assert connection.connection.dbapi_connection.autocommit is False
+
+
+def test_a_submission_takes_the_sqlite_writer_gate_for_its_writes_alone(app, client, learner, start_quiz):
+    """Reading, parsing and grading happen before the gate is taken; every write happens under it."""
+    from tests.test_quiz_flow import correct_form
+
+    attempt_id = start_quiz("amaq")
+    form = correct_form(app, attempt_id)
+    gate = gate_of(app)
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append((statement.split()[0].upper(), gate is not None and gate.locked()))
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.post(f"/attempts/{attempt_id}/submit", data=form).status_code == 302
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    reads = [locked for verb, locked in statements if verb == "SELECT"]
+    writes = [locked for verb, locked in statements if verb == "UPDATE"]
+    assert reads and len(writes) == 3  # the attempt, the new answers (one executemany), every grade at once
+    assert not any(reads)  # the user, the attempt and its items: read without the gate
+    assert all(writes) is (gate is not None)  # SQLite: written under it (PostgreSQL has none)
