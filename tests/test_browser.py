@@ -507,6 +507,7 @@ def test_pages_have_no_inline_scripts_and_no_csp_violations(page, context, serve
     csp_messages = [m for m in console if "content security policy" in m.lower()]
     assert csp_messages == []
     assert errors == []
+    assert [m for m in console if m.startswith("error:")] == []  # nothing missing, not even the icon
 
     # The check can see a violation: an injected inline script is refused and reported.
     page.evaluate("""() => { const s = document.createElement('script');
