@@ -519,7 +519,7 @@ def readme_section(results: list[dict], meta: dict) -> str:
         f"(Python threads, stdlib `http.client`, keep-alive) and PostgreSQL run on the same machine. "
         f"The app and the ceiling app are both served by `{g['command'].replace('127.0.0.1:PORT', '127.0.0.1:…')}` "
         f"(ceiling: `bench/ceiling.py`). All figures: [`bench/results.json`](bench/results.json). "
-        "`bench/run` takes about 6 minutes and needs PostgreSQL at `BENCH_POSTGRES_URL` "
+        "`bench/run` takes 4 to 6 minutes and needs PostgreSQL at `BENCH_POSTGRES_URL` "
         "(default `postgresql://postgres@127.0.0.1:5432/postgres`); `bench/run --help` lists the options.",
         "",
         "| | " + " | ".join(r["database"] for r in results) + " |",
