@@ -600,7 +600,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--page-samples", type=int, default=200)
     parser.add_argument("--ceiling-rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--keepalive", type=int, default=5)
     parser.add_argument("--quiet-wait", type=float, default=10.0,
