@@ -185,7 +185,8 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
         spy = None
         if args.py_spy and servers:
             # sample every worker, waiting included (--idle), while the phase runs
-            profiled = next((s for s in servers if s.name == "ceiling"), None) if name.startswith("ceiling") else servers[0]
+            wanted = "ceiling" if name.startswith("ceiling") else "groundwork"
+            profiled = next(s for s in servers if s.name == wanted)
             spy = subprocess.Popen([args.py_spy, "record", "--pid", str(profiled.proc.pid), "--subprocesses",
                                     "--idle", "--nonblocking", "--rate", "250", "--format", "raw",
                                     "-o", str(here / f"py-spy-{name}.txt")],
@@ -645,7 +646,8 @@ def main(argv: list[str]) -> int:
     total = round(time.perf_counter() - started, 1)
     log(f"done in {total}s")
     meta = {"date": date, "command": command, "machine": machine, "page_concurrency": args.page_concurrency,
-            "duration": args.duration, "page_rounds": args.page_rounds, "warmup": args.warmup, "ceiling_rounds": args.ceiling_rounds,
+            "duration": args.duration, "page_rounds": args.page_rounds, "warmup": args.warmup,
+            "ceiling_rounds": args.ceiling_rounds,
             "page_samples": args.page_samples, "history_sessions": args.history_sessions,
             "setup_concurrency": args.setup_concurrency, "quiet_wait": args.quiet_wait}
     for r in results:
