@@ -6,7 +6,7 @@ from markupsafe import escape
 from app.extensions import db
 from app.learning.progress import course_progress
 from app.models import LessonRead
-from tests.conftest import count
+from tests.conftest import PASSWORD, count
 from tests.test_quiz_flow import correct_form
 
 
@@ -23,6 +23,23 @@ def test_marking_a_lesson_read_is_recorded_once(app, client, learner):
     assert client.post("/modules/amaq/lesson/read").status_code == 302
     assert count(app, LessonRead) == 1
     assert "Take the quiz" in client.get("/course").data.decode()
+
+
+def test_lesson_page_shows_each_learner_their_own_name_and_read_state(app, client, learner, make_user, catalog):
+    # The lesson's text is rendered once per process; the learner's part of the page is not.
+    client.post("/modules/amaq/lesson/read")
+    first = client.get("/modules/amaq/lesson").data.decode()
+    make_user("other", display_name="Other Learner")
+    other = app.test_client()
+    other.post("/login", data={"username": "other", "password": PASSWORD})
+    second = other.get("/modules/amaq/lesson").data.decode()
+    assert "You marked this lesson as read" in first and "Mark as read" not in first
+    assert "Mark as read" in second and "You marked this lesson as read" not in second
+    assert "Other Learner" in second and "Other Learner" not in first
+    body = str(escape(catalog.module("amaq").title))
+    assert body in first and body in second
+    assert first.split('<div class="lesson-body">')[1].split("</article>")[0].split("<footer")[0] == \
+        second.split('<div class="lesson-body">')[1].split("</article>")[0].split("<footer")[0]
 
 
 def test_progress_counts_attempts_best_score_and_pass(app, client, learner, start_quiz, catalog):

@@ -1,6 +1,9 @@
 """The course: overview and progress, modules, lessons, the source reader, glossary and timeline."""
+from typing import Callable
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.content import catalog
 from app.content.model import Module, Source
@@ -19,10 +22,26 @@ def get_source(source_id: str) -> Source:
     return catalog().sources.get(source_id) or abort(404, description="There is no such source.")
 
 
+def module_sources(module: Module) -> list[Source]:
+    return [catalog().sources[sid] for sid in module.source_ids]
+
+
 def render_module_page(template: str, module: Module, progress):
     """A page about one module, with the learner's progress and the module's sources."""
-    sources = [catalog().sources[sid] for sid in module.source_ids]
-    return render_template(template, module=module, progress=progress, sources=sources)
+    return render_template(template, module=module, progress=progress, sources=module_sources(module))
+
+
+def rendered_once(template: str, key: tuple, context: Callable[[], dict]) -> Markup:
+    """A part of a page that is the same for every learner, rendered once per process.
+
+    For parts that depend only on the catalogue, which never changes while the app runs: `key`
+    names what else they depend on, and the script root their links start with is added to it.
+    """
+    cache = current_app.extensions.setdefault("groundwork_fragments", {})
+    full_key = (template, request.script_root, *key)
+    if full_key not in cache:
+        cache[full_key] = Markup(render_template(template, **context()))
+    return cache[full_key]
 
 
 @bp.route("/")
@@ -54,7 +73,10 @@ def module(module_id: str):
 def lesson(module_id: str):
     """The annotated lesson."""
     module = get_module(module_id)
-    return render_module_page("learning/lesson.html", module, lesson_progress(current_user, module))
+    article = rendered_once("learning/_lesson_article.html", (module.id,),
+                            lambda: dict(module=module, sources=module_sources(module)))
+    return render_template("learning/lesson.html", module=module, progress=lesson_progress(current_user, module),
+                           article=article)
 
 
 @bp.route("/modules/<module_id>/lesson/read", methods=["POST"])
@@ -82,23 +104,13 @@ def reader(source_id: str):
     source = get_source(source_id)
     highlight = request.args.get("hl", "")
     highlighted = catalog().passages[source.id].get(highlight)
-    rows = source_rows(source, highlight if highlighted else "")
-    modules = {m.id: m for m in catalog().modules}
-    return render_template("learning/reader.html", source=source, rows=rows, highlighted=highlighted,
-                           modules=modules)
+    key = highlight if highlighted else ""  # a known passage, so the cache holds at most one page per quote
 
-
-def source_rows(source: Source, highlight_key: str) -> list:
-    """The reader's rows for a source with this passage highlighted, rendered once per process.
-
-    They depend only on the catalogue, which never changes while the app runs, and on the
-    highlighted passage (one of the source's cited passages, or none).
-    """
-    cache = current_app.extensions.setdefault("groundwork_reader_rows", {})
-    key = (request.script_root, source.id, highlight_key)
-    if key not in cache:
-        cache[key] = reader_rows(catalog(), source, highlight_key)
-    return cache[key]
+    def context():
+        return dict(source=source, rows=reader_rows(catalog(), source, key), highlighted=highlighted,
+                    modules={m.id: m for m in catalog().modules})
+    return render_template("learning/reader.html", source=source,
+                           body=rendered_once("learning/_reader_body.html", (source.id, key), context))
 
 
 @bp.route("/glossary")
