@@ -134,6 +134,39 @@ def version_specs(version_ids: set[int]) -> dict[int, dict[str, Any]]:
     return {v: cache[v] for v in version_ids}
 
 
+# The statements of saving and submitting, built once: building and keying a statement costs
+# more than SQLite takes to run it.
+_attempts, _items = Attempt.__table__, AttemptItem.__table__
+READ_ATTEMPT = (
+    sa.select(_attempts.c.submitted_at, _attempts.c.last_saved_at, _attempts.c.pass_mark, _items.c.position,
+              _items.c.question_version_id, _items.c.layout, _items.c.response, _items.c.points)
+    .join(_items, _items.c.attempt_id == _attempts.c.id)
+    .where(_attempts.c.id == sa.bindparam("attempt_id"), _attempts.c.user_id == sa.bindparam("user_id"))
+    .order_by(_items.c.position))
+# matches the attempt only while it is open and unsaved since it was read (see write_answers)
+# (an UPDATE's parameters may not share a name with one of its table's columns: hence the b_)
+_STORE_WHERE = (_attempts.c.id == sa.bindparam("b_attempt_id"), _attempts.c.user_id == sa.bindparam("b_user_id"),
+                _attempts.c.submitted_at.is_(None), _attempts.c.last_saved_at.is_not_distinct_from(
+                    sa.bindparam("b_seen", type_=_attempts.c.last_saved_at.type)))
+SAVE_ATTEMPT = sa.update(_attempts).where(*_STORE_WHERE).values(last_saved_at=sa.bindparam("b_now"))
+CLOSE_ATTEMPT = sa.update(_attempts).where(*_STORE_WHERE).values(
+    last_saved_at=sa.bindparam("b_now"), submitted_at=sa.bindparam("b_now"), score=sa.bindparam("b_score"),
+    earned=sa.bindparam("b_earned"), possible=sa.bindparam("b_possible"), passed=sa.bindparam("b_passed"))
+SAVE_RESPONSE = sa.update(_items).where(
+    _items.c.attempt_id == sa.bindparam("b_attempt_id"), _items.c.position == sa.bindparam("b_position")).values(
+    response=sa.bindparam("b_response", type_=_items.c.response.type), answered_at=sa.bindparam("b_now"))
+
+
+def grades_update(positions: tuple[int, ...]):
+    """UPDATE every item's fraction in one statement (CASE position ...), built once per set of positions."""
+    cache = current_app.extensions.setdefault("groundwork_grade_updates", {})
+    if positions not in cache:
+        cache[positions] = sa.update(_items).where(_items.c.attempt_id == sa.bindparam("b_attempt_id")).values(
+            fraction=sa.case({p: sa.bindparam(f"f{p}", type_=_items.c.fraction.type) for p in positions},
+                             value=_items.c.position))
+    return cache[positions]
+
+
 def read_answers(attempt_id: int, user_id: int, form: MultiDict) -> Answers | None:
     """Read the open attempt and merge in the form's answers (fields `q<position>` and `q<position>-...`).
 
@@ -143,12 +176,7 @@ def read_answers(attempt_id: int, user_id: int, form: MultiDict) -> Answers | No
 
     :raise AttemptNotFound: when the attempt is not this learner's.
     """
-    attempts, items = Attempt.__table__, AttemptItem.__table__
-    rows = db.session.execute(
-        sa.select(attempts.c.submitted_at, attempts.c.last_saved_at, attempts.c.pass_mark, items.c.position,
-                  items.c.question_version_id, items.c.layout, items.c.response, items.c.points)
-        .join(items, items.c.attempt_id == attempts.c.id)
-        .where(attempts.c.id == attempt_id, attempts.c.user_id == user_id).order_by(items.c.position)).all()
+    rows = db.session.execute(READ_ATTEMPT, {"attempt_id": attempt_id, "user_id": user_id}).all()
     if not rows:
         raise AttemptNotFound(attempt_id)
     row = rows[0]
@@ -175,30 +203,26 @@ def write_answers(answers: Answers, close: bool) -> bool:
     two concurrent submissions exactly one changes a row, and nothing is written over answers
     that another save stored meanwhile: on False, nothing was written and the caller reads again.
     """
-    attempts, items = Attempt.__table__, AttemptItem.__table__
     now = utcnow()
     result = answers.score
-    closing = dict(submitted_at=now, score=result.percent, earned=result.earned, possible=result.possible,
-                   passed=result.passes(answers.pass_mark)) if close else {}
+    params = {"b_attempt_id": answers.attempt_id, "b_user_id": answers.user_id, "b_seen": answers.saved_at_seen,
+              "b_now": now}
+    if close:
+        params.update(b_score=result.percent, b_earned=result.earned, b_possible=result.possible,
+                      b_passed=result.passes(answers.pass_mark))
     with write_intent():
         end_read()
-        stored = db.session.execute(
-            sa.update(attempts).where(
-                attempts.c.id == answers.attempt_id, attempts.c.user_id == answers.user_id,
-                attempts.c.submitted_at.is_(None),
-                attempts.c.last_saved_at.is_not_distinct_from(answers.saved_at_seen))
-            .values(last_saved_at=now, **closing))
+        stored = db.session.execute(CLOSE_ATTEMPT if close else SAVE_ATTEMPT, params)
         if stored.rowcount != 1:
             db.session.rollback()
             return False
         if answers.changed:
-            db.session.execute(sa.update(items).where(
-                items.c.attempt_id == answers.attempt_id, items.c.position == sa.bindparam("b_position")).values(
-                response=sa.bindparam("b_response", type_=items.c.response.type), answered_at=now),
-                answers.changed)
+            db.session.execute(SAVE_RESPONSE, [dict(change, b_attempt_id=answers.attempt_id, b_now=now)
+                                               for change in answers.changed])
         if close:  # every item's grade in one statement
-            db.session.execute(sa.update(items).where(items.c.attempt_id == answers.attempt_id).values(
-                fraction=sa.case(answers.fractions, value=items.c.position)))
+            positions = tuple(sorted(answers.fractions))
+            db.session.execute(grades_update(positions), {"b_attempt_id": answers.attempt_id,
+                                                          **{f"f{p}": answers.fractions[p] for p in positions}})
         db.session.commit()
     answers.saved_at = now
     return True
