@@ -555,6 +555,9 @@ def readme_section(results: list[dict], meta: dict) -> str:
         row("CPU taken by other processes during the burst / lesson pages / ceiling page (cores of "
             f"{os.cpu_count()})", lambda r: " / ".join(
                 f"{r['cpu'][k]['cpu_other_cores']:.1f}" for k in ("burst", "lesson_pages", "ceiling_pages"))),
+        row("CPU taken by the load generator itself during the same phases (cores)", lambda r: " / ".join(
+            f"{r['cpu'][k]['cpu_client_cores']:.1f}" if "cpu_client_cores" in r["cpu"][k] else "–"
+            for k in ("burst", "lesson_pages", "ceiling_pages"))),
         "",
         f"Page throughput: {meta['page_concurrency']} client threads as logged-in learners cycling through the six "
         f"lessons or the five sources, and the same threads on the bare template page, after a {meta['warmup']:g} s "

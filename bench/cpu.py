@@ -1,5 +1,7 @@
 """Who used the CPU during a measurement: this benchmark (client + servers) or something else.
 
+`cpu_client_cores` is the part of `cpu_bench_cores` taken by the load generator itself.
+
 Reads /proc (Linux). `ours` is the benchmark process and every process in the given
 process groups (the gunicorn masters started with start_new_session, and their workers);
 PostgreSQL's backends are counted as `other`, as is anything else running on the machine.
@@ -20,8 +22,9 @@ def _machine() -> tuple[int, int]:
     return sum(fields[:8]), sum(fields[:8]) - idle
 
 
-def _ours(groups: set[int]) -> int:
-    total = 0
+def _ours(groups: set[int]) -> tuple[int, int]:
+    """CPU ticks used so far by this process (the load generator) and by the servers' process groups."""
+    client = servers = 0
     me = os.getpid()
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -33,9 +36,12 @@ def _ours(groups: set[int]) -> int:
             continue
         rest = raw.rsplit(")", 1)[1].split()
         pgrp = int(rest[2])
-        if int(name) == me or pgrp in groups:
-            total += int(rest[11]) + int(rest[12])  # utime + stime
-    return total
+        ticks = int(rest[11]) + int(rest[12])  # utime + stime
+        if int(name) == me:
+            client += ticks
+        elif pgrp in groups:
+            servers += ticks
+    return client, servers
 
 
 @dataclass
@@ -43,12 +49,13 @@ class Sample:
     wall: float
     total: int
     busy: int
-    ours: int
+    client: int
+    servers: int
 
 
 def sample(groups: set[int]) -> Sample:
     total, busy = _machine()
-    return Sample(time.perf_counter(), total, busy, _ours(groups))
+    return Sample(time.perf_counter(), total, busy, *_ours(groups))
 
 
 def usage(before: Sample, after: Sample) -> dict:
@@ -57,9 +64,10 @@ def usage(before: Sample, after: Sample) -> dict:
     cores = os.cpu_count() or 1
     span = max(after.total - before.total, 1)
     busy = (after.busy - before.busy) / span * cores
-    ours = (after.ours - before.ours) / TICK / seconds
+    client = (after.client - before.client) / TICK / seconds
+    ours = client + (after.servers - before.servers) / TICK / seconds
     return {"cpu_busy_cores": round(busy, 2), "cpu_bench_cores": round(min(ours, busy), 2),
-            "cpu_other_cores": round(max(busy - ours, 0.0), 2)}
+            "cpu_client_cores": round(min(client, busy), 2), "cpu_other_cores": round(max(busy - ours, 0.0), 2)}
 
 
 def wait_for_quiet(groups: set[int], max_seconds: float, threshold: float = 0.25) -> dict:
