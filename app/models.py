@@ -58,6 +58,13 @@ class LessonRead(db.Model):
     read_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
 
+# The modules whose lesson the user marked read, comma-joined. Deferred: the login lookup loads
+# it with the user (app.auth.routes.USER_BY_ID), which spares the lesson page a query of its own.
+User.lessons_read = so.deferred(
+    sa.select(sa.func.aggregate_strings(LessonRead.module_id, ","))
+    .where(LessonRead.user_id == User.id).correlate_except(LessonRead).scalar_subquery())
+
+
 class QuestionVersion(db.Model):
     """One exact wording and key of a question, kept for ever so old attempts review as taken."""
 

@@ -3,6 +3,7 @@ import hmac
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +17,7 @@ from app.models import User
 
 # A plain SELECT: cheaper per request than Session.get, whose identity-map path rebuilds its
 # statement on every call (and each request's session starts empty, so the map never hits).
-USER_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id"))
+USER_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id")).options(so.undefer(User.lessons_read))
 
 
 @login_manager.user_loader
