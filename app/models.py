@@ -58,7 +58,8 @@ class LessonRead(db.Model):
     read_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
 
-# The modules whose lesson the user marked read, comma-joined. Deferred: the login lookup loads
+# The modules whose lesson the user marked read, comma-joined (a module id has no comma: see
+# MODULE_ID in app/content/lessons.py). Deferred: the login lookup loads
 # it with the user (app.auth.routes.USER_BY_ID), which spares the lesson page a query of its own.
 User.lessons_read = so.deferred(
     sa.select(sa.func.aggregate_strings(LessonRead.module_id, ","))
