@@ -1,6 +1,7 @@
 """Course overview and progress, lessons, the source reader, glossary and timeline."""
 import re
 
+import sqlalchemy as sa
 from markupsafe import escape
 
 from app.extensions import db
@@ -40,6 +41,30 @@ def test_lesson_page_shows_each_learner_their_own_name_and_read_state(app, clien
     assert body in first and body in second
     assert first.split('<div class="lesson-body">')[1].split("</article>")[0].split("<footer")[0] == \
         second.split('<div class="lesson-body">')[1].split("</article>")[0].split("<footer")[0]
+
+
+def test_lesson_and_reader_pages_make_one_query_each(app, client, learner):
+    """The login lookup brings the lesson's read state along; nothing else on these pages queries."""
+    client.post("/modules/amaq/lesson/read")
+    with app.app_context():
+        engine = db.engine
+    selects = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    pages = {}
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        for path in ("/modules/amaq/lesson", "/modules/crypto-finance/lesson", "/sources/orton-2017-amaq"):
+            selects.clear()
+            pages[path] = client.get(path).data.decode()
+            assert len(selects) == 1, (path, selects)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    assert "You marked this lesson as read" in pages["/modules/amaq/lesson"]
+    assert "Mark as read" in pages["/modules/crypto-finance/lesson"]
 
 
 def test_progress_counts_attempts_best_score_and_pass(app, client, learner, start_quiz, catalog):
