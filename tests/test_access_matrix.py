@@ -39,6 +39,7 @@ class Policy:
       login    any logged-in user; anonymous visitors are sent to /login
       owner    an object (an attempt) that belongs to one learner: only the owner; everyone
                else who is logged in gets 404, exactly as if it did not exist
+      staff    instructors and admins; learners get 403
     methods: the methods the route answers (besides HEAD/OPTIONS); any other gives 405.
              POST routes are the state changes; they never answer GET.
     ok:      (status, location path) for an allowed actor; the location may use {module},
@@ -75,6 +76,9 @@ POLICIES: dict[str, Policy] = {
     "review.attempts": Policy("login", GET),
     "review.attempt": Policy("owner", GET, ok=(302, "/attempts/{attempt}"), ok_submitted=(200, None)),
     "review.attempt_csv": Policy("owner", GET, ok=(302, "/attempts/{attempt}"), ok_submitted=(200, None)),
+    "instructor.results": Policy("staff", GET),
+    "instructor.module_results": Policy("staff", GET),
+    "instructor.module_results_csv": Policy("staff", GET),
 }
 
 
@@ -168,6 +172,8 @@ def expected_get(policy: Policy, actor: str, submitted: bool) -> tuple[int, str 
         return 302, "/login"
     if policy.kind == "login":
         return policy.ok
+    if policy.kind == "staff":
+        return policy.ok if actor in ("instructor", "admin") else (403, None)
     assert policy.kind == "owner", policy
     if actor != "owner":
         return 404, None

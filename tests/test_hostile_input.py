@@ -334,17 +334,22 @@ def every_get_url(app, attempt_id: int) -> list[str]:
 
 
 @pytest.mark.parametrize("payload", PAYLOADS[:4])
-def test_a_script_display_name_is_inert_on_every_page(app, client, payload):
+def test_a_script_display_name_is_inert_on_every_page(app, client, make_user, payload):
+    """Every page the learner sees, and the instructor's pages that list the learner."""
     registered = client.post("/register", data={"username": "mallory", "display_name": payload,
                                                 "password": "long enough pw", "confirm": "long enough pw"})
     assert registered.status_code == 302
     attempt = start(client)
-    pages = every_get_url(app, attempt)
+    pages = [url for url in every_get_url(app, attempt) if not url.startswith("/instructor/")]
+    staff_pages = [url for url in every_get_url(app, attempt) if url.startswith("/instructor/")]
     client.post(f"/attempts/{attempt}/submit")
     pages += [f"/attempts/{attempt}/review", f"/modules/{MODULE}/lesson", "/course"]
+    make_user("prof", role="instructor")
+    instructor = app.test_client()
+    instructor.post("/login", data={"username": "prof", "password": PASSWORD})
     seen = 0
-    for url in pages:
-        response = client.get(url, follow_redirects=True)
+    for url, viewer in [(url, client) for url in pages] + [(url, instructor) for url in staff_pages]:
+        response = viewer.get(url, follow_redirects=True)
         assert response.status_code == 200, url
         if response.mimetype != "text/html":
             continue

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("instructor", __name__, url_prefix="/instructor")
+
+from app.instructor import routes  # noqa: E402,F401

@@ -1,0 +1,86 @@
+"""The instructor's view of the cohort's quiz results, down to each question's statistics."""
+from functools import wraps
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from app.content import catalog
+from app.instructor import bp
+from app.instructor.results import display_names, graded_attempts, module_summaries
+from app.instructor.statistics import first_attempts, learner_results, question_stats
+from app.learning.routes import get_module
+from app.review.export import to_csv
+
+BASES = {"all": "every graded attempt", "first": "each learner's first graded attempt"}
+
+
+def instructor_required(view):
+    """Logged in as an instructor or an admin.
+
+    :raise 403: for a learner.
+    """
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_instructor:
+            abort(403, description="Only instructors can see the cohort's results.")
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def chosen_basis() -> str:
+    """:raise 400: for an `attempts` value other than all or first."""
+    basis = request.args.get("attempts", "all")
+    if basis not in BASES:
+        abort(400, description="Choose attempts=all or attempts=first.")
+    return basis
+
+
+def module_statistics(module_id: str):
+    """The module, the basis, and per question and per learner results on that basis."""
+    module = get_module(module_id)
+    basis = chosen_basis()
+    attempts = graded_attempts(module.id)
+    counted = first_attempts(attempts) if basis == "first" else attempts
+    stats = question_stats(counted)
+    questions = [(question, stats.get(question.id)) for question in module.questions]
+    return module, basis, counted, questions, learner_results(attempts)
+
+
+@bp.route("/results")
+@instructor_required
+def results():
+    """Every module: how many learners started, were graded and passed, and their mean best score."""
+    return render_template("instructor/results.html", summaries=module_summaries(catalog()))
+
+
+@bp.route("/results/<module_id>")
+@instructor_required
+def module_results(module_id: str):
+    """One module's question statistics and each learner's best result."""
+    module, basis, counted, questions, learners = module_statistics(module_id)
+    names = display_names(learners)
+    rows = sorted(learners.values(), key=lambda r: (names.get(r.user_id, "").casefold(), r.user_id))
+    return render_template("instructor/module_results.html", module=module, basis=basis, bases=BASES,
+                           counted=len(counted), questions=questions, learners=rows, names=names)
+
+
+@bp.route("/results/<module_id>/questions.csv")
+@instructor_required
+def module_results_csv(module_id: str):
+    """The question statistics as CSV (cells defused against formula injection)."""
+    module, basis, _, questions, _ = module_statistics(module_id)
+    header = ("question", "type", "skill", "prompt", "asked", "facility %", "standard deviation %",
+              "discrimination", "flags")
+    rows = []
+    for question, s in questions:
+        prompt = Markup(question.spec["prompt_html"]).striptags()
+        rows.append([question.id, question.type, question.spec.get("skill", ""), prompt,
+                     s.answered if s else 0, round(s.facility, 1) if s else "",
+                     round(s.spread, 1) if s and s.spread is not None else "",
+                     round(s.discrimination, 2) if s and s.discrimination is not None else "",
+                     "; ".join(s.flags) if s else "not asked yet"])
+    filename = f"{module.id}-question-statistics-{basis}.csv"
+    return Response(to_csv(header, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
