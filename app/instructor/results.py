@@ -1,7 +1,8 @@
 """Reading the cohort's graded attempts for the instructor's results pages.
 
 The cohort is every account with the learner role; instructors' and admins' own attempts
-(trying a quiz out) are left out of every figure.
+(trying a quiz out) are left out of every figure. Both reads are single Core queries
+returning plain tuples: at 1,000 learners a module has some 40,000 graded items.
 """
 from __future__ import annotations
 
@@ -11,27 +12,29 @@ import sqlalchemy as sa
 
 from app.content.model import Catalog, Module
 from app.extensions import db
-from app.instructor.statistics import GradedAttempt, GradedItem, learner_results
+from app.instructor.statistics import GradedAttempt, GradedItem
 from app.models import Attempt, AttemptItem, QuestionVersion, User
+
+_attempts, _items, _versions, _users = (Attempt.__table__, AttemptItem.__table__, QuestionVersion.__table__,
+                                        User.__table__)
+_learner = sa.select(_users.c.id).where(_users.c.role == "learner")
 
 
 def graded_attempts(module_id: str) -> list[GradedAttempt]:
-    """Every learner's graded attempt at this module, with its items (one query)."""
+    """Every learner's graded attempt at this module, with its items."""
+    question_of = dict(db.session.execute(sa.select(_versions.c.id, _versions.c.question_id)).tuples().all())
     rows = db.session.execute(
-        sa.select(Attempt.id, Attempt.user_id, Attempt.number, Attempt.score, Attempt.passed,
-                  QuestionVersion.question_id, AttemptItem.fraction, AttemptItem.points)
-        .join(User, User.id == Attempt.user_id)
-        .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(Attempt.module_id == module_id, Attempt.submitted_at.is_not(None), User.role == "learner")
-        .order_by(Attempt.id, AttemptItem.position))
+        sa.select(_attempts.c.id, _attempts.c.user_id, _attempts.c.number, _attempts.c.score, _attempts.c.passed,
+                  _items.c.question_version_id, _items.c.fraction, _items.c.points)
+        .join(_items, _items.c.attempt_id == _attempts.c.id)
+        .where(_attempts.c.module_id == module_id, _attempts.c.submitted_at.is_not(None),
+               _attempts.c.user_id.in_(_learner))).tuples().all()
     attempts: dict[int, GradedAttempt] = {}
-    for row in rows:
-        attempt = attempts.get(row.id)
+    for attempt_id, user_id, number, score, passed, version_id, fraction, points in rows:
+        attempt = attempts.get(attempt_id)
         if attempt is None:
-            attempt = attempts[row.id] = GradedAttempt(row.id, row.user_id, row.number, row.score or 0.0,
-                                                       bool(row.passed))
-        attempt.items.append(GradedItem(row.question_id, row.fraction or 0.0, row.points))
+            attempt = attempts[attempt_id] = GradedAttempt(attempt_id, user_id, number, score or 0.0, bool(passed))
+        attempt.items.append(GradedItem(question_of[version_id], fraction or 0.0, points))
     return list(attempts.values())
 
 
@@ -42,29 +45,27 @@ class ModuleSummary:
     graded: int  # learners with a graded attempt
     attempts: int  # graded attempts
     mean_best: float | None  # mean of each learner's best score, percent
-    passed: int  # learners whose best attempt passed
+    passed: int  # learners with a passing attempt
 
 
 def module_summaries(catalog: Catalog) -> list[ModuleSummary]:
-    """One line per module, in course order (one query for the whole course)."""
-    rows = db.session.execute(
-        sa.select(Attempt.module_id, Attempt.user_id, Attempt.number, Attempt.score, Attempt.passed,
-                  Attempt.submitted_at)
-        .join(User, User.id == Attempt.user_id).where(User.role == "learner")).all()
-    by_module: dict[str, list] = {}
-    for row in rows:
-        by_module.setdefault(row.module_id, []).append(row)
+    """One line per module, in course order, from one query grouped by module and learner."""
+    per_learner = db.session.execute(
+        sa.select(_attempts.c.module_id, sa.func.count(_attempts.c.submitted_at), sa.func.max(_attempts.c.score),
+                  sa.func.max(sa.case((_attempts.c.passed, 1), else_=0)))
+        .where(_attempts.c.user_id.in_(_learner))
+        .group_by(_attempts.c.module_id, _attempts.c.user_id)).tuples()
+    by_module: dict[str, list[tuple]] = {}
+    for module_id, graded, best, passed in per_learner:
+        by_module.setdefault(module_id, []).append((graded, best, passed))
     summaries = []
     for module in catalog.modules:
-        mine = by_module.get(module.id, [])
-        graded = [GradedAttempt(0, r.user_id, r.number, r.score or 0.0, bool(r.passed))
-                  for r in mine if r.submitted_at is not None]
-        results = learner_results(graded)
-        best = [r.best for r in results.values()]
+        learners = by_module.get(module.id, [])
+        graded = [(n, best, passed) for n, best, passed in learners if n]
         summaries.append(ModuleSummary(
-            module, started=len({r.user_id for r in mine}), graded=len(results), attempts=len(graded),
-            mean_best=sum(best) / len(best) if best else None,
-            passed=sum(1 for r in results.values() if r.passed)))
+            module, started=len(learners), graded=len(graded), attempts=sum(n for n, _, _ in graded),
+            mean_best=sum(best or 0.0 for _, best, _ in graded) / len(graded) if graded else None,
+            passed=sum(1 for _, _, passed in graded if passed)))
     return summaries
 
 
@@ -72,4 +73,5 @@ def display_names(user_ids) -> dict[int, str]:
     ids = list(user_ids)
     if not ids:
         return {}
-    return dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).tuples().all())
+    return dict(db.session.execute(sa.select(_users.c.id, _users.c.display_name).where(_users.c.id.in_(ids)))
+                .tuples().all())
