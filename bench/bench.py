@@ -415,8 +415,14 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
             learner = history[i % len(history)]
             review_jobs.append((f"/attempts/{pick.choice(seeded['attempt_ids'][user_of[learner.username]])}/review", learner))
             list_jobs.append(("/attempts", learner))
-        sequential(course_jobs[:20] + review_jobs[:20] + list_jobs[:20])  # warm-up
-        for name, jobs in (("progress", course_jobs), ("review", review_jobs), ("attempts_list", list_jobs)):
+        # the instructor's pages read every learner's graded attempts: fewer samples
+        instructor = http.Learner(seeded["instructor_username"], seeding.PASSWORD)
+        login(conns, instructor)
+        cohort_jobs = [("/instructor/results", instructor)] * max(1, args.page_samples // 10)
+        stats_jobs = [(f"/instructor/results/{QUIZ_MODULE}", instructor)] * max(1, args.page_samples // 10)
+        sequential(course_jobs[:20] + review_jobs[:20] + list_jobs[:20] + cohort_jobs[:2] + stats_jobs[:2])  # warm-up
+        for name, jobs in (("progress", course_jobs), ("review", review_jobs), ("attempts_list", list_jobs),
+                           ("cohort_results", cohort_jobs), ("question_stats", stats_jobs)):
             t = sequential(jobs)
             extra_5xx += t.server_errors
             if t.errors:
@@ -432,7 +438,8 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
         result["progress_pages_per_s"] = round(loaded.per_second, 1)
         log(f"{kind}: /course p50 {result['progress_page_ms']} ms p95 {result['progress_page_p95_ms']} ms; "
             f"review p50 {result['review_page_ms']} ms p95 {result['review_page_p95_ms']} ms; "
-            f"/attempts p50 {result['attempts_list_page_ms']} ms")
+            f"/attempts p50 {result['attempts_list_page_ms']} ms; cohort results p50 {result['cohort_results_page_ms']} ms; "
+            f"question statistics p50 {result['question_stats_page_ms']} ms")
         result["errors_5xx_pages"] = extra_5xx
         result["errors_5xx"] = result["errors_5xx"] + extra_5xx
         result["app_log_problems"] = server.log_problems()[:10]
@@ -549,6 +556,13 @@ def readme_section(results: list[dict], meta: dict) -> str:
         row("attempt review page p50 / p95", lambda r: f"{n(r['review_page_ms'])} / {n(r['review_page_p95_ms'])} ms"),
         row("attempts list `/attempts` p50 / p95",
             lambda r: f"{n(r['attempts_list_page_ms'])} / {n(r['attempts_list_page_p95_ms'])} ms"),
+        row("instructor: cohort results `/instructor/results` p50 / p95 (every module, every learner)",
+            lambda r: f"{n(r['cohort_results_page_ms'])} / {n(r['cohort_results_page_p95_ms'])} ms"
+            if "cohort_results_page_ms" in r else "–"),
+        row(f"instructor: question statistics of module 1 p50 / p95 (every graded attempt: "
+            f"{r0['history_learners']:,} × 3 and the burst's {r0['learners']})",
+            lambda r: f"{n(r['question_stats_page_ms'])} / {n(r['question_stats_page_p95_ms'])} ms"
+            if "question_stats_page_ms" in r else "–"),
         row(f"untimed set-up: {r0['learners'] + meta['history_sessions']} logins, {meta['setup_concurrency']} at a time: "
             "rate, p95, slowest, 5xx",
             lambda r: f"{n(r['logins_per_s'])}/s, {n(r['login_p95_ms'] / 1000)} s, {n(r['login_max_ms'] / 1000)} s, {r['setup_5xx']}"),

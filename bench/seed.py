@@ -66,7 +66,7 @@ def fix_sequences() -> None:
 
 def seed(catalog, history: int, attempts_per_module: int, burst: int) -> dict[str, Any]:
     """Insert `history` learners with `attempts_per_module` submitted attempts at every module, and
-    `burst` learners with none. Returns what was inserted and where to find it."""
+    `burst` learners with none, and one instructor. Returns what was inserted and where to find it."""
     rng = random.Random(20261120)
     password_hash = generate_password_hash(PASSWORD, method="scrypt")
     stored = versions(catalog)
@@ -76,6 +76,8 @@ def seed(catalog, history: int, attempts_per_module: int, burst: int) -> dict[st
     users += [dict(id=history + i, username=f"burst{i:05d}", display_name=f"Seminar learner {i}",
                    password_hash=password_hash, role="learner", created_at=NOW - timedelta(days=1))
               for i in range(1, burst + 1)]
+    users.append(dict(id=history + burst + 1, username="instructor", display_name="Seminar instructor",
+                      password_hash=password_hash, role="instructor", created_at=NOW - timedelta(days=90)))
     insert_chunks(User.__table__, users)
 
     reads = [dict(user_id=u, module_id=m.id, read_at=NOW - timedelta(days=60))
@@ -134,4 +136,4 @@ def seed(catalog, history: int, attempts_per_module: int, burst: int) -> dict[st
     return {"history_learners": history, "history_attempts": len(attempts), "history_items": len(items),
             "burst_learners": burst, "attempt_ids": attempt_ids,
             "burst_usernames": [f"burst{i:05d}" for i in range(1, burst + 1)],
-            "burst_user_ids": list(range(history + 1, history + burst + 1))}
+            "burst_user_ids": list(range(history + 1, history + burst + 1)), "instructor_username": "instructor"}
