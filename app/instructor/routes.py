@@ -1,7 +1,7 @@
 """The instructor's view of the cohort's quiz results, down to each question's statistics."""
 from functools import wraps
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -10,7 +10,7 @@ from app.instructor import bp
 from app.instructor.results import display_names, graded_attempts, module_summaries
 from app.instructor.statistics import first_attempts, learner_results, question_stats
 from app.learning.routes import get_module
-from app.review.export import to_csv
+from app.review.export import csv_download
 
 BASES = {"all": "every graded attempt", "first": "each learner's first graded attempt"}
 
@@ -81,6 +81,4 @@ def module_results_csv(module_id: str):
                      round(s.spread, 1) if s and s.spread is not None else "",
                      round(s.discrimination, 2) if s and s.discrimination is not None else "",
                      "; ".join(s.flags) if s else "not asked yet"])
-    filename = f"{module.id}-question-statistics-{basis}.csv"
-    return Response(to_csv(header, rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_download(header, rows, f"{module.id}-question-statistics-{basis}.csv")

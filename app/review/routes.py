@@ -1,7 +1,7 @@
 from app.review import bp
 """Reviewing one's own attempts."""
 import sqlalchemy as sa
-from flask import Response, abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.content import catalog
@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import Attempt
 from app.quiz.presenter import review_view
 from app.quiz.routes import get_own_attempt
-from app.review.export import ATTEMPT_HEADER, attempt_rows, to_csv
+from app.review.export import ATTEMPT_HEADER, attempt_rows, csv_download
 
 
 def get_submitted_attempt(attempt_id: int) -> Attempt:
@@ -52,6 +52,5 @@ def attempt(attempt_id: int):
 def attempt_csv(attempt_id: int):
     """One submitted attempt as a spreadsheet: question, result, points, both answers."""
     attempt = get_submitted_attempt(attempt_id)
-    body = to_csv(ATTEMPT_HEADER, attempt_rows([review_view(item) for item in attempt.items]))
-    filename = f"groundwork-{attempt.module_id}-attempt-{attempt.number}.csv"
-    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_download(ATTEMPT_HEADER, attempt_rows([review_view(item) for item in attempt.items]),
+                        f"groundwork-{attempt.module_id}-attempt-{attempt.number}.csv")
