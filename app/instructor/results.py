@@ -21,20 +21,20 @@ _learner = sa.select(_users.c.id).where(_users.c.role == "learner")
 
 
 def graded_attempts(module_id: str) -> list[GradedAttempt]:
-    """Every learner's graded attempt at this module, with its items."""
-    question_of = dict(db.session.execute(sa.select(_versions.c.id, _versions.c.question_id)).tuples().all())
+    """Every learner's graded attempt at this module, with its items (one query)."""
     rows = db.session.execute(
         sa.select(_attempts.c.id, _attempts.c.user_id, _attempts.c.number, _attempts.c.score, _attempts.c.passed,
-                  _items.c.question_version_id, _items.c.fraction, _items.c.points)
+                  _versions.c.question_id, _items.c.fraction, _items.c.points)
         .join(_items, _items.c.attempt_id == _attempts.c.id)
+        .join(_versions, _versions.c.id == _items.c.question_version_id)
         .where(_attempts.c.module_id == module_id, _attempts.c.submitted_at.is_not(None),
                _attempts.c.user_id.in_(_learner))).tuples().all()
     attempts: dict[int, GradedAttempt] = {}
-    for attempt_id, user_id, number, score, passed, version_id, fraction, points in rows:
+    for attempt_id, user_id, number, score, passed, question_id, fraction, points in rows:
         attempt = attempts.get(attempt_id)
         if attempt is None:
             attempt = attempts[attempt_id] = GradedAttempt(attempt_id, user_id, number, score or 0.0, bool(passed))
-        attempt.items.append(GradedItem(question_of[version_id], fraction or 0.0, points))
+        attempt.items.append(GradedItem(question_id, fraction or 0.0, points))
     return list(attempts.values())
 
 
