@@ -38,14 +38,13 @@ def chosen_basis() -> str:
 
 
 def module_statistics(module_id: str):
-    """The module, the basis, and per question and per learner results on that basis."""
+    """The module, the basis, every learner's graded attempts, and each question's statistics on that basis."""
     module = get_module(module_id)
     basis = chosen_basis()
     attempts = graded_attempts(module.id)
     counted = first_attempts(attempts) if basis == "first" else attempts
     stats = question_stats(counted)
-    questions = [(question, stats.get(question.id)) for question in module.questions]
-    return module, basis, counted, questions, learner_results(attempts)
+    return module, basis, attempts, len(counted), [(question, stats.get(question.id)) for question in module.questions]
 
 
 @bp.route("/results")
@@ -59,18 +58,19 @@ def results():
 @instructor_required
 def module_results(module_id: str):
     """One module's question statistics and each learner's best result."""
-    module, basis, counted, questions, learners = module_statistics(module_id)
+    module, basis, attempts, counted, questions = module_statistics(module_id)
+    learners = learner_results(attempts)
     names = display_names(learners)
     rows = sorted(learners.values(), key=lambda r: (names.get(r.user_id, "").casefold(), r.user_id))
     return render_template("instructor/module_results.html", module=module, basis=basis, bases=BASES,
-                           counted=len(counted), questions=questions, learners=rows, names=names)
+                           counted=counted, questions=questions, learners=rows, names=names)
 
 
 @bp.route("/results/<module_id>/questions.csv")
 @instructor_required
 def module_results_csv(module_id: str):
     """The question statistics as CSV (cells defused against formula injection)."""
-    module, basis, _, questions, _ = module_statistics(module_id)
+    module, basis, _, _, questions = module_statistics(module_id)
     header = ("question", "type", "skill", "prompt", "asked", "facility %", "standard deviation %",
               "discrimination", "flags")
     rows = []
