@@ -155,7 +155,12 @@ def _lock_path(engine) -> str | None:
     return os.fspath(path) + ".writers"
 
 
-def insert_ignoring_conflicts(table, **values):
-    """INSERT ... ON CONFLICT DO NOTHING in the dialect of the bound database."""
-    dialect_insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    return dialect_insert(table).values(**values).on_conflict_do_nothing()
+def insert_ignoring_conflicts(table, _from_select=None, **values):
+    """INSERT ... ON CONFLICT DO NOTHING in the dialect of the bound database.
+
+    With `_from_select` = (columns, select): INSERT ... SELECT, which inserts nothing when the
+    SELECT finds no row.
+    """
+    statement = (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(table)
+    statement = statement.from_select(*_from_select) if _from_select else statement.values(**values)
+    return statement.on_conflict_do_nothing()

@@ -139,3 +139,73 @@ class LoginThrottle(db.Model):
     failures: so.Mapped[int] = so.mapped_column(default=0)
     window_started: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     locked_until: so.Mapped[Optional[datetime]]
+
+
+SEMINAR_PHASES = ("lobby", "open", "closed", "ended")
+
+
+class Seminar(db.Model):
+    """A live session: a host puts a module's questions to the learners in the room, one at a time.
+
+    `phase` is lobby (nobody has seen a question), open (the question at `position` takes
+    answers), closed (its answers are shown) or ended. `step` goes up by one at every change,
+    so a phone that polls it knows when to show the next screen.
+    """
+
+    __table_args__ = (sa.CheckConstraint(sa.column("phase").in_(SEMINAR_PHASES), name="phase"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(8), unique=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(120))
+    module_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+    host_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    phase: so.Mapped[str] = so.mapped_column(sa.String(8), default="lobby")
+    position: so.Mapped[int] = so.mapped_column(default=-1)  # the question on screen; -1 before the first
+    step: so.Mapped[int] = so.mapped_column(default=0)
+    changed_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    host: so.Mapped[User] = so.relationship()
+    questions: so.Mapped[list["SeminarQuestion"]] = so.relationship(
+        order_by="SeminarQuestion.position", cascade="all, delete-orphan")
+
+
+class SeminarQuestion(db.Model):
+    """One question of a seminar, as every learner in the room sees it (one shuffle for all)."""
+
+    seminar_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("seminar.id", ondelete="CASCADE"), primary_key=True)
+    position: so.Mapped[int] = so.mapped_column(primary_key=True)
+    question_version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("question_version.id"), index=True)
+    layout: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    points: so.Mapped[float]
+
+    version: so.Mapped[QuestionVersion] = so.relationship(lazy="joined")
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return self.version.spec
+
+
+class SeminarMember(db.Model):
+    seminar_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("seminar.id", ondelete="CASCADE"), primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True,
+                                               index=True)
+    joined_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class SeminarAnswer(db.Model):
+    """A member's one answer to one seminar question: the key makes a second one impossible."""
+
+    __table_args__ = (
+        sa.ForeignKeyConstraint(["seminar_id", "user_id"], ["seminar_member.seminar_id", "seminar_member.user_id"],
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["seminar_id", "position"],
+                                ["seminar_question.seminar_id", "seminar_question.position"], ondelete="CASCADE"),
+    )
+
+    seminar_id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    position: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(primary_key=True, index=True)
+    response: so.Mapped[Any] = so.mapped_column(sa.JSON)
+    fraction: so.Mapped[float]
+    answered_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

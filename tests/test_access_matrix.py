@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app.extensions import db
-from app.models import Attempt, AttemptItem
+from app.models import Attempt, AttemptItem, Seminar
 from tests.conftest import PASSWORD
 from tests.test_quiz_flow import correct_form
 
@@ -40,17 +40,24 @@ class Policy:
       owner    an object (an attempt) that belongs to one learner: only the owner; everyone
                else who is logged in gets 404, exactly as if it did not exist
       staff    instructors and admins; learners get 403
+      member   a seminar, for the learners who joined it (the owner has; the other learner has
+               not): everyone else gets 404, except that GETs send its host (the instructor; an
+               admin may host any seminar) to `host_ok`
+      host     a seminar, for its host (the instructor) and admins; anyone else gets 404
+      participant  a seminar, for its members and its hosts; anyone else gets 404
     methods: the methods the route answers (besides HEAD/OPTIONS); any other gives 405.
              POST routes are the state changes; they never answer GET.
     ok:      (status, location path) for an allowed actor; the location may use {module},
              {attempt} and regular expressions.
     ok_submitted: the same for an owner route when the attempt is already submitted.
+    host_ok: for a member route, what a GET by the seminar's host gives.
     """
 
     kind: str
     methods: frozenset
     ok: tuple[int, str | None] = (200, None)
     ok_submitted: tuple[int, str | None] | None = None
+    host_ok: tuple[int, str | None] = (404, None)
 
 
 POLICIES: dict[str, Policy] = {
@@ -79,7 +86,17 @@ POLICIES: dict[str, Policy] = {
     "instructor.results": Policy("staff", GET),
     "instructor.module_results": Policy("staff", GET),
     "instructor.module_results_csv": Policy("staff", GET),
+    "seminar.index": Policy("staff", GET),
+    "seminar.create": Policy("staff", POST, ok=(302, "/seminars")),  # an empty form: back with a message
+    "seminar.join_form": Policy("login", GET),
+    "seminar.join_room": Policy("login", POST, ok=(400, None)),  # no code typed
+    "seminar.live": Policy("member", GET, host_ok=(302, "/seminars/{seminar}/host")),
+    "seminar.state": Policy("participant", GET),
+    "seminar.answer_question": Policy("member", POST, ok=(400, None)),  # says no question
+    "seminar.host": Policy("host", GET),
+    "seminar.advance_room": Policy("host", POST, ok=(400, None)),  # no button pressed
 }
+HOSTS = ("instructor", "admin")
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -117,10 +134,11 @@ class World:
     open_attempt: int = 0
     submitted_attempt: int = 0
     source: str = ""
+    seminar: int = 0  # hosted by the instructor, joined by the owner
 
     def url(self, rule, attempt: int | None = None) -> str:
         values = {"module_id": MODULE, "source_id": self.source, "filename": "css/app.css",
-                  "attempt_id": attempt or self.open_attempt}
+                  "attempt_id": attempt or self.open_attempt, "seminar_id": self.seminar}
         missing = set(rule.arguments) - set(values)
         if missing:
             pytest.fail(f"no test value for <{'>, <'.join(sorted(missing))}> in {rule.rule}: add one to World.url")
@@ -157,8 +175,13 @@ def world(app, make_user, catalog) -> World:
     half = {k: v for k, v in correct_form(app, second).items() if re.match(r"q[0-4](-|$)", k)}
     assert owner.post(f"/attempts/{second}/save", data=half).status_code == 302
     assert first != second
+    seminar = clients["instructor"].post("/seminars/new", data={"module": MODULE, "questions": "3"})
+    seminar_id = int(re.fullmatch(r".*/seminars/(\d+)/host", seminar.headers["Location"]).group(1))
+    with app.app_context():
+        code = db.session.get(Seminar, seminar_id).code
+    assert owner.post("/seminars/join", data={"code": code}).status_code == 302
     return World(app=app, clients=clients, ids={a: u.id for a, u in users.items()}, open_attempt=second,
-                 submitted_attempt=first, source=catalog.module(MODULE).source_ids[0])
+                 submitted_attempt=first, source=catalog.module(MODULE).source_ids[0], seminar=seminar_id)
 
 
 def expected_get(policy: Policy, actor: str, submitted: bool) -> tuple[int, str | None]:
@@ -170,21 +193,35 @@ def expected_get(policy: Policy, actor: str, submitted: bool) -> tuple[int, str 
         return (200, None) if actor == "anonymous" else (302, "/course")
     if actor == "anonymous":
         return 302, "/login"
+    refused = refusal(policy, actor, "GET")
+    if refused:
+        return refused
+    return policy.ok_submitted if submitted and policy.kind == "owner" else policy.ok
+
+
+def refusal(policy: Policy, actor: str, method: str) -> tuple[int, str | None] | None:
+    """What a logged-in actor gets instead of `ok` on this route; None when allowed."""
     if policy.kind == "login":
-        return policy.ok
+        return None
     if policy.kind == "staff":
-        return policy.ok if actor in ("instructor", "admin") else (403, None)
-    assert policy.kind == "owner", policy
-    if actor != "owner":
-        return 404, None
-    return policy.ok_submitted if submitted else policy.ok
+        return None if actor in HOSTS else (403, None)
+    if policy.kind == "owner":
+        return None if actor == "owner" else (404, None)
+    if policy.kind == "member":
+        if actor == "owner":
+            return None
+        return policy.host_ok if actor in HOSTS and method == "GET" else (404, None)
+    if policy.kind == "host":
+        return None if actor in HOSTS else (404, None)
+    assert policy.kind == "participant", policy
+    return None if actor in ("owner",) + HOSTS else (404, None)
 
 
 def check(response, expected: tuple[int, str | None], world: World, attempt: int, what: str) -> None:
     status, where = expected
     assert response.status_code == status, f"{what}: {response.status_code}, expected {status}"
     if where is not None:
-        pattern = where.format(module=MODULE, attempt=attempt)
+        pattern = where.format(module=MODULE, attempt=attempt, seminar=world.seminar)
         location = urlsplit(response.headers["Location"]).path
         assert re.fullmatch(pattern, location), f"{what}: went to {location}, expected {pattern}"
 
@@ -315,8 +352,8 @@ def test_state_changes_answer_each_actor_exactly_as_the_table_says(world):
                 elif actor == "anonymous":
                     check(response, (302, "/login"), world, attempt, what)
                     assert after == before, f"{what}: {diff(before, after)}"
-                elif policy.kind == "owner" and actor != "owner":
-                    check(response, (404, None), world, attempt, what)
+                elif refusal(policy, actor, "POST"):
+                    check(response, refusal(policy, actor, "POST"), world, attempt, what)
                     assert after == before, f"{what}: {diff(before, after)}"
                 else:
                     expected = policy.ok_submitted if (submitted and policy.ok_submitted) else policy.ok

@@ -320,8 +320,8 @@ def assert_inert(html: str) -> Inertness:
     return parser
 
 
-def every_get_url(app, attempt_id: int) -> list[str]:
-    values = {"module_id": MODULE, "source_id": SOURCE, "attempt_id": attempt_id}
+def every_get_url(app, attempt_id: int, seminar_id: int = 1) -> list[str]:
+    values = {"module_id": MODULE, "source_id": SOURCE, "attempt_id": attempt_id, "seminar_id": seminar_id}
     urls = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
@@ -336,17 +336,23 @@ def every_get_url(app, attempt_id: int) -> list[str]:
 @pytest.mark.parametrize("payload", PAYLOADS[:4])
 def test_a_script_display_name_is_inert_on_every_page(app, client, make_user, payload):
     """Every page the learner sees, and the instructor's pages that list the learner."""
-    registered = client.post("/register", data={"username": "mallory", "display_name": payload,
-                                                "password": "long enough pw", "confirm": "long enough pw"})
-    assert registered.status_code == 302
-    attempt = start(client)
-    pages = [url for url in every_get_url(app, attempt) if not url.startswith("/instructor/")]
-    staff_pages = [url for url in every_get_url(app, attempt) if url.startswith("/instructor/")]
-    client.post(f"/attempts/{attempt}/submit")
-    pages += [f"/attempts/{attempt}/review", f"/modules/{MODULE}/lesson", "/course"]
     make_user("prof", role="instructor")
     instructor = app.test_client()
     instructor.post("/login", data={"username": "prof", "password": PASSWORD})
+    opened = instructor.post("/seminars/new", data={"module": MODULE, "questions": "2"})
+    seminar = int(opened.headers["Location"].rsplit("/", 2)[1])
+    code = re.search(r'class="code"[^>]*>(\w+)<', instructor.get(opened.headers["Location"]).get_data(as_text=True))[1]
+    registered = client.post("/register", data={"username": "mallory", "display_name": payload,
+                                                "password": "long enough pw", "confirm": "long enough pw"})
+    assert registered.status_code == 302
+    assert client.post("/seminars/join", data={"code": code}).status_code == 302
+    attempt = start(client)
+    urls = every_get_url(app, attempt, seminar)
+    is_staff = lambda url: url.startswith("/instructor/") or url == "/seminars" or url.endswith("/host")
+    pages = [url for url in urls if not is_staff(url)]
+    staff_pages = [url for url in urls if is_staff(url)]
+    client.post(f"/attempts/{attempt}/submit")
+    pages += [f"/attempts/{attempt}/review", f"/modules/{MODULE}/lesson", "/course"]
     seen = 0
     for url, viewer in [(url, client) for url in pages] + [(url, instructor) for url in staff_pages]:
         response = viewer.get(url, follow_redirects=True)

@@ -1,0 +1,20 @@
+"""Opening a seminar, and joining one."""
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from app.auth.forms import PRINTABLE
+from app.seminar.live import MAX_QUESTIONS
+
+
+class SeminarForm(FlaskForm):
+    module = SelectField("Module", validators=[DataRequired()])
+    title = StringField("Title shown to the room (optional)", validators=[Length(max=120), PRINTABLE])
+    questions = IntegerField("Number of questions", default=8,
+                             validators=[DataRequired(), NumberRange(min=1, max=MAX_QUESTIONS)])
+    submit = SubmitField("Open the room")
+
+
+class JoinForm(FlaskForm):
+    code = StringField("Seminar code", validators=[DataRequired(), Length(max=20), PRINTABLE])
+    submit = SubmitField("Join")

@@ -1,0 +1,250 @@
+"""Live seminars: the host opens a room, learners join with its code and answer on their phones.
+
+Every change of the room's state is one conditional UPDATE that names the step it expects,
+so a double click or a second host tab cannot skip a question; every answer is one INSERT
+that only lands while its question is open, and the answer's primary key (seminar,
+question, learner) makes a second answer impossible.
+"""
+from __future__ import annotations
+
+import random
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
+
+from app.content.model import Module
+from app.database import insert_ignoring_conflicts
+from app.extensions import db
+from app.models import Seminar, SeminarAnswer, SeminarMember, SeminarQuestion, User, utcnow
+from app.quiz.attempts import question_version_ids
+from app.quiz.grading import grade_response
+from app.quiz.types import QUESTION_TYPES
+
+# No 0/O, 1/I/L: a code read off a projector is typed without guessing.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+MAX_QUESTIONS = 30
+ACTIONS = ("open", "close", "end")
+
+
+class SeminarMoved(Exception):
+    """The room's state changed since the page was shown (another click, another tab)."""
+
+
+class AnswerRefused(Exception):
+    """The answer did not count: the question is not open, or this learner already answered."""
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text: str) -> str:
+    """What a learner typed as a code, the way codes are stored: 'k7q-2mp ' → 'K7Q2MP'."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())[:CODE_LENGTH * 2]
+
+
+def create_seminar(host: User, module: Module, title: str, count: int) -> Seminar:
+    """A room in the lobby with `count` of the module's questions, drawn and shuffled once for everyone."""
+    rng = random.Random(secrets.randbits(32))
+    questions = list(module.questions)
+    rng.shuffle(questions)
+    questions = questions[: max(1, min(count, len(questions), MAX_QUESTIONS))]
+    version_ids = question_version_ids(questions)
+    for _ in range(10):
+        seminar = Seminar(code=new_code(), title=title.strip() or module.title, module_id=module.id, host_id=host.id)
+        for position, (question, version_id) in enumerate(zip(questions, version_ids)):
+            seminar.questions.append(SeminarQuestion(
+                position=position, question_version_id=version_id,
+                layout=QUESTION_TYPES[question.type].layout(question.spec["data"], rng),
+                points=float(question.spec["points"])))
+        db.session.add(seminar)
+        try:
+            db.session.commit()
+            return seminar
+        except IntegrityError:  # the code was taken: draw another
+            db.session.rollback()
+    raise RuntimeError("could not draw a free seminar code")
+
+
+def advance(seminar: Seminar, action: str, expected_step: int) -> None:
+    """Open the next question, close the open one (showing its answers), or end the seminar.
+
+    :raise SeminarMoved: when the room is no longer at `expected_step`, or the action does not
+        apply to its phase (nothing is changed).
+    """
+    table = Seminar.__table__
+    last = len(seminar.questions) - 1
+    if action == "open" and seminar.phase in ("lobby", "closed") and seminar.position < last:
+        values: dict[str, Any] = {"phase": "open", "position": table.c.position + 1}
+    elif action == "close" and seminar.phase == "open":
+        values = {"phase": "closed"}
+    elif action == "end" and seminar.phase != "ended":
+        values = {"phase": "ended"}
+    else:
+        raise SeminarMoved("That step no longer applies: the seminar has moved on.")
+    changed = db.session.execute(
+        sa.update(table).where(table.c.id == seminar.id, table.c.step == expected_step)
+        .values(step=table.c.step + 1, changed_at=utcnow(), **values))
+    if changed.rowcount != 1:
+        db.session.rollback()
+        raise SeminarMoved("The seminar had already moved on (another click or another tab); here it is now.")
+    db.session.commit()
+
+
+def join(seminar: Seminar, user: User) -> None:
+    """Add the learner to the room; joining twice changes nothing."""
+    db.session.execute(insert_ignoring_conflicts(
+        SeminarMember.__table__, seminar_id=seminar.id, user_id=user.id, joined_at=utcnow()))
+    db.session.commit()
+
+
+def is_member(seminar_id: int, user_id: int) -> bool:
+    return db.session.scalar(sa.select(sa.literal(True)).where(
+        SeminarMember.seminar_id == seminar_id, SeminarMember.user_id == user_id)) is not None
+
+
+def answer(seminar: Seminar, user: User, position: int, form: MultiDict) -> float:
+    """Grade and store the member's answer to the open question at `position`; returns its fraction.
+
+    The INSERT only selects a row while that question is still open, and conflicts with an
+    earlier answer do nothing: a late, repeated or concurrent answer writes nothing.
+
+    :raise AnswerRefused: saying why nothing was stored.
+    """
+    if not 0 <= position < len(seminar.questions):
+        raise AnswerRefused("There is no such question in this seminar.")
+    question = seminar.questions[position]
+    spec = question.spec
+    response = QUESTION_TYPES[spec["type"]].parse(form, f"q{position}", spec["data"], question.layout)
+    if response is None:
+        raise AnswerRefused("Choose or type an answer before sending it.")
+    fraction = grade_response(spec, response)
+    table, rooms = SeminarAnswer.__table__, Seminar.__table__
+    still_open = sa.select(
+        sa.literal(seminar.id), sa.literal(position), sa.literal(user.id),
+        sa.literal(response, type_=table.c.response.type), sa.literal(fraction), sa.literal(utcnow()),
+    ).where(sa.exists().where(rooms.c.id == seminar.id, rooms.c.phase == "open", rooms.c.position == position))
+    columns = ["seminar_id", "position", "user_id", "response", "fraction", "answered_at"]
+    stored = db.session.execute(insert_ignoring_conflicts(table, (columns, still_open)))
+    if stored.rowcount == 1:
+        db.session.commit()
+        return fraction
+    db.session.rollback()
+    if db.session.scalar(sa.select(sa.literal(True)).where(
+            table.c.seminar_id == seminar.id, table.c.position == position, table.c.user_id == user.id)):
+        raise AnswerRefused("You have already answered this question: your first answer counts.")
+    raise AnswerRefused("Answers to that question are closed.")
+
+
+@dataclass
+class LiveItem:
+    """A seminar question in the shape the quiz presenter expects (see app.quiz.presenter)."""
+
+    position: int
+    spec: dict[str, Any]
+    layout: dict[str, Any]
+    points: float
+    response: Any = None
+    fraction: float | None = None
+
+
+def live_item(question: SeminarQuestion, mine: SeminarAnswer | None = None) -> LiveItem:
+    return LiveItem(question.position, question.spec, question.layout, question.points,
+                    mine.response if mine else None, mine.fraction if mine else None)
+
+
+def my_answers(seminar_id: int, user_id: int) -> dict[int, SeminarAnswer]:
+    return {a.position: a for a in db.session.scalars(sa.select(SeminarAnswer).where(
+        SeminarAnswer.seminar_id == seminar_id, SeminarAnswer.user_id == user_id))}
+
+
+def member_count(seminar_id: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(SeminarMember)
+                             .where(SeminarMember.seminar_id == seminar_id)) or 0
+
+
+def answer_count(seminar_id: int, position: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(SeminarAnswer).where(
+        SeminarAnswer.seminar_id == seminar_id, SeminarAnswer.position == position)) or 0
+
+
+@dataclass
+class Tally:
+    """How the room answered one question: counts per choice (choice questions) and per verdict."""
+
+    answered: int
+    correct: int
+    partly: int
+    options: list[dict[str, Any]]  # text, count, key (is it a right answer), for choice questions
+
+    @property
+    def incorrect(self) -> int:
+        return self.answered - self.correct - self.partly
+
+    @property
+    def percent_correct(self) -> int:
+        return round(100 * self.correct / self.answered) if self.answered else 0
+
+
+def tally(question: SeminarQuestion, answers: list[tuple[Any, float]]) -> Tally:
+    """Count (response, fraction) pairs; for single, multiple and true/false also count each option."""
+    spec, data = question.spec, question.spec["data"]
+    correct = sum(1 for _, f in answers if f >= 0.999)
+    partly = sum(1 for _, f in answers if 0 < f < 0.999)
+    options: list[dict[str, Any]] = []
+    chosen: Counter = Counter()
+    for response, _ in answers:
+        for value in (response if isinstance(response, list) else [response]):
+            if isinstance(value, (int, bool, str)):
+                chosen[value] += 1
+    if spec["type"] in ("single", "multiple"):
+        key = QUESTION_TYPES[spec["type"]].key_response(data)
+        keys = set(key if isinstance(key, list) else [key])
+        options = [{"text": data["choices"][original], "count": chosen[original], "key": original in keys}
+                   for original in question.layout["choices"]]
+    elif spec["type"] == "true_false":
+        options = [{"text": label, "count": chosen[value], "key": data["answer"] is value}
+                   for label, value in (("True", True), ("False", False))]
+    return Tally(len(answers), correct, partly, options)
+
+
+def tallies(seminar: Seminar) -> dict[int, Tally]:
+    """Every question's tally, from one query."""
+    grouped: dict[int, list[tuple[Any, float]]] = {q.position: [] for q in seminar.questions}
+    for position, response, fraction in db.session.execute(
+            sa.select(SeminarAnswer.position, SeminarAnswer.response, SeminarAnswer.fraction)
+            .where(SeminarAnswer.seminar_id == seminar.id)):
+        grouped[position].append((response, fraction))
+    return {q.position: tally(q, grouped[q.position]) for q in seminar.questions}
+
+
+@dataclass
+class MemberScore:
+    user_id: int
+    name: str
+    answered: int
+    earned: float
+
+
+def scoreboard(seminar: Seminar) -> list[MemberScore]:
+    """Every member with how many questions they answered and the points earned, best first."""
+    points = {q.position: q.points for q in seminar.questions}
+    rows = db.session.execute(
+        sa.select(SeminarMember.user_id, User.display_name, SeminarAnswer.position, SeminarAnswer.fraction)
+        .join(User, User.id == SeminarMember.user_id)
+        .outerjoin(SeminarAnswer, sa.and_(SeminarAnswer.seminar_id == SeminarMember.seminar_id,
+                                          SeminarAnswer.user_id == SeminarMember.user_id))
+        .where(SeminarMember.seminar_id == seminar.id))
+    board: dict[int, MemberScore] = {}
+    for user_id, name, position, fraction in rows:
+        entry = board.setdefault(user_id, MemberScore(user_id, name, 0, 0.0))
+        if position is not None:
+            entry.answered += 1
+            entry.earned += fraction * points[position]
+    return sorted(board.values(), key=lambda m: (-m.earned, m.name.casefold(), m.user_id))

@@ -1,0 +1,201 @@
+"""The seminar's pages: the host's room and controls, joining by code, the learner's live page."""
+import sqlalchemy as sa
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.content import catalog
+from app.extensions import db
+from app.instructor.routes import instructor_required
+from app.learning.routes import get_module
+from app.models import Seminar, SeminarMember
+from app.quiz.presenter import public_view, review_view
+from app.seminar import bp
+from app.seminar.forms import JoinForm, SeminarForm
+from app.seminar.live import (ACTIONS, AnswerRefused, SeminarMoved, advance, answer, answer_count, create_seminar,
+                              is_member, join, live_item, member_count, my_answers, normalise_code, scoreboard,
+                              tallies)
+
+NOT_FOUND = "There is no such seminar, or you have not joined it."
+
+
+def get_seminar(seminar_id: int) -> Seminar:
+    """:raise 404: when no seminar has this id."""
+    return db.session.get(Seminar, seminar_id) or abort(404, description=NOT_FOUND)
+
+
+def hosts(seminar: Seminar) -> bool:
+    """The seminar's own host, or an admin."""
+    return current_user.id == seminar.host_id or current_user.role == "admin"
+
+
+def hosted_seminar(seminar_id: int) -> Seminar:
+    """:raise 404: unless the current user hosts it (anyone else learns nothing about it)."""
+    seminar = get_seminar(seminar_id)
+    if not hosts(seminar):
+        abort(404, description=NOT_FOUND)
+    return seminar
+
+
+def joined_seminar(seminar_id: int) -> Seminar:
+    """:raise 404: unless the current user has joined it."""
+    seminar = get_seminar(seminar_id)
+    if not is_member(seminar.id, current_user.id):
+        abort(404, description=NOT_FOUND)
+    return seminar
+
+
+def seminar_form() -> SeminarForm:
+    form = SeminarForm()
+    form.module.choices = [(m.id, f"Module {m.order}: {m.title}") for m in catalog().modules]
+    return form
+
+
+@bp.route("/seminars")
+@instructor_required
+def index():
+    """The instructor's seminars, and the form that opens a new one."""
+    mine = sa.select(Seminar).order_by(Seminar.created_at.desc(), Seminar.id.desc())
+    if current_user.role != "admin":
+        mine = mine.where(Seminar.host_id == current_user.id)
+    return render_template("seminar/index.html", seminars=db.session.scalars(mine).all(), form=seminar_form(),
+                           modules={m.id: m for m in catalog().modules})
+
+
+@bp.route("/seminars/new", methods=["POST"])
+@instructor_required
+def create():
+    """Open a room with some of a module's questions."""
+    form = seminar_form()
+    if not form.validate_on_submit():
+        flash("The seminar was not opened: " + "; ".join(
+            f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()), "error")
+        return redirect(url_for("seminar.index"))
+    module = get_module(form.module.data)
+    seminar = create_seminar(current_user, module, form.title.data or "", form.questions.data)
+    flash(f"The room is open. Learners join at {url_for('seminar.join_form', _external=True)} "
+          f"with the code {seminar.code}.", "success")
+    return redirect(url_for("seminar.host", seminar_id=seminar.id))
+
+
+@bp.route("/join")
+@login_required
+def join_form():
+    """Type the code shown in the room; the seminars this learner has joined are listed below."""
+    form = JoinForm(data={"code": normalise_code(request.args.get("code", ""))})
+    return render_template("seminar/join.html", form=form, joined=joined_seminars())
+
+
+def joined_seminars() -> list[Seminar]:
+    return db.session.scalars(sa.select(Seminar).join(SeminarMember, SeminarMember.seminar_id == Seminar.id)
+                              .where(SeminarMember.user_id == current_user.id)
+                              .order_by(SeminarMember.joined_at.desc())).all()
+
+
+@bp.route("/seminars/join", methods=["POST"])
+@login_required
+def join_room():
+    """Join the seminar whose code was typed."""
+    form = JoinForm()
+    if form.validate_on_submit():
+        code = normalise_code(form.code.data)
+        seminar = db.session.scalar(sa.select(Seminar).where(Seminar.code == code)) if code else None
+        if seminar is None:
+            form.code.errors.append("No seminar has that code. Check it against the screen and try again.")
+        elif seminar.phase == "ended":
+            form.code.errors.append("That seminar has ended.")
+        elif hosts(seminar):
+            return redirect(url_for("seminar.host", seminar_id=seminar.id))
+        else:
+            join(seminar, current_user)
+            return redirect(url_for("seminar.live", seminar_id=seminar.id))
+    return render_template("seminar/join.html", form=form, joined=joined_seminars()), 400
+
+
+@bp.route("/seminars/<int(max=2147483647):seminar_id>")
+@login_required
+def live(seminar_id: int):
+    """The learner's screen: waiting, the open question, its answer once closed, or the final score."""
+    seminar = get_seminar(seminar_id)
+    if not is_member(seminar.id, current_user.id):
+        if hosts(seminar):
+            return redirect(url_for("seminar.host", seminar_id=seminar.id))
+        abort(404, description=NOT_FOUND)
+    mine = my_answers(seminar.id, current_user.id)
+    question = seminar.questions[seminar.position] if seminar.position >= 0 else None
+    context = {"seminar": seminar, "module": catalog().module(seminar.module_id), "mine": mine,
+               "total": len(seminar.questions)}
+    if seminar.phase == "open" and question.position not in mine:
+        context["ask"] = public_view(live_item(question))
+    elif seminar.phase == "open":  # answered: nothing about the key until the host closes the question
+        context["waiting"] = review_view(live_item(question, mine[question.position]))
+    elif seminar.phase == "closed":
+        context["shown"] = review_view(live_item(question, mine.get(question.position)))
+        context["tally"] = tallies(seminar)[question.position]
+    elif seminar.phase == "ended":
+        context["reviews"] = [review_view(live_item(q, mine.get(q.position))) for q in seminar.questions]
+        context["earned"] = sum((a.fraction * seminar.questions[p].points) for p, a in mine.items())
+        context["possible"] = sum(q.points for q in seminar.questions)
+    return render_template("seminar/live.html", **context), 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/seminars/<int(max=2147483647):seminar_id>/state")
+@login_required
+def state(seminar_id: int):
+    """What the room's pages poll: its step (a change means: show the next screen) and live counts."""
+    seminar = get_seminar(seminar_id)
+    if not (hosts(seminar) or is_member(seminar.id, current_user.id)):
+        abort(404, description=NOT_FOUND)
+    body = {"step": seminar.step, "phase": seminar.phase, "position": seminar.position}
+    if hosts(seminar):
+        body["members"] = member_count(seminar.id)
+        body["answered"] = answer_count(seminar.id, seminar.position) if seminar.position >= 0 else 0
+    return jsonify(body), 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/seminars/<int(max=2147483647):seminar_id>/answer", methods=["POST"])
+@login_required
+def answer_question(seminar_id: int):
+    """Store the learner's one answer to the open question."""
+    seminar = joined_seminar(seminar_id)
+    position = request.form.get("position", "")
+    if not (position.isascii() and position.isdigit() and len(position) < 4):
+        abort(400, description="The answer did not say which question it answers.")
+    try:
+        answer(seminar, current_user, int(position), request.form)
+    except AnswerRefused as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Answer received.", "success")
+    return redirect(url_for("seminar.live", seminar_id=seminar.id))
+
+
+@bp.route("/seminars/<int(max=2147483647):seminar_id>/host")
+@login_required
+def host(seminar_id: int):
+    """The host's screen: the code, the room, the question on screen, the controls and the results so far."""
+    seminar = hosted_seminar(seminar_id)
+    question = seminar.questions[seminar.position] if seminar.position >= 0 else None
+    counts = tallies(seminar)
+    return render_template(
+        "seminar/host.html", seminar=seminar, module=catalog().module(seminar.module_id),
+        question=public_view(live_item(question)) if question else None,
+        revealed=review_view(live_item(question)) if question and seminar.phase != "open" else None,
+        tally=counts[question.position] if question else None, tallies=counts,
+        members=member_count(seminar.id), board=scoreboard(seminar),
+        possible=sum(q.points for q in seminar.questions),
+        join_url=url_for("seminar.join_form", _external=True)), 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/seminars/<int(max=2147483647):seminar_id>/advance", methods=["POST"])
+@login_required
+def advance_room(seminar_id: int):
+    """Open the next question, close the open one, or end the seminar."""
+    seminar = hosted_seminar(seminar_id)
+    action, step = request.form.get("action", ""), request.form.get("step", "")
+    if action not in ACTIONS or not (step.isascii() and step.isdigit() and len(step) < 9):
+        abort(400, description="Choose one of the room's buttons.")
+    try:
+        advance(seminar, action, int(step))
+    except SeminarMoved as exc:
+        flash(str(exc), "info")
+    return redirect(url_for("seminar.host", seminar_id=seminar.id))

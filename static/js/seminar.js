@@ -1,0 +1,37 @@
+// Live seminar pages: poll the room's state; when the host moves on, show the new screen.
+// The host's page also updates its counts of members and answers in place.
+(function () {
+  "use strict";
+  var room = document.getElementById("live-room");
+  if (!room) { return; }
+  var url = room.dataset.stateUrl;
+  var step = room.dataset.step;
+  var delay = 2000;
+
+  function show(name, value) {
+    var node = room.querySelector('[data-live="' + name + '"]');
+    if (node && value !== undefined) { node.textContent = String(value); }
+  }
+
+  function poll() {
+    fetch(url, {credentials: "same-origin", headers: {"X-Requested-With": "fetch"}})
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      })
+      .then(function (state) {
+        if (String(state.step) !== step) {
+          window.location.reload();
+          return;
+        }
+        show("members", state.members);
+        show("answered", state.answered);
+        if (state.phase !== "ended") { delay = 2000; window.setTimeout(poll, delay); }
+      })
+      .catch(function () {
+        delay = Math.min(delay * 2, 30000);  // the server or the network is down: back off, keep trying
+        window.setTimeout(poll, delay);
+      });
+  }
+  window.setTimeout(poll, delay);
+}());

@@ -1,0 +1,279 @@
+"""Live seminars: a host opens a room, learners join with its code and answer one question at a time."""
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from app.models import Seminar, SeminarAnswer, SeminarMember
+from app.quiz.grading import grade_response
+from app.quiz.types import QUESTION_TYPES, answer_form
+from app.seminar.live import CODE_ALPHABET, normalise_code
+from tests.conftest import PASSWORD, count
+
+
+def logged_in(app, username: str):
+    client = app.test_client()
+    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def open_room(host, module="amaq", questions=3, title="Thursday seminar") -> int:
+    response = host.post("/seminars/new", data={"module": module, "title": title, "questions": str(questions)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    match = re.fullmatch(r".*/seminars/(\d+)/host", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return int(match.group(1))
+
+
+def room(app, seminar_id: int) -> Seminar:
+    with app.app_context():
+        seminar = db.session.get(Seminar, seminar_id)
+        db.session.expunge(seminar)
+        return seminar
+
+
+def step(host, seminar_id: int, action: str, at: int):
+    return host.post(f"/seminars/{seminar_id}/advance", data={"action": action, "step": str(at)})
+
+
+def form_for(app, seminar_id: int, position: int, correct: bool = True) -> dict:
+    """What a phone sends: the key, or (correct=False) an answer that the question grades below full marks."""
+    with app.app_context():
+        question = db.session.get(Seminar, seminar_id).questions[position]
+        spec, layout = question.spec, question.layout
+    fields = answer_form(position, spec, layout, correct=True)
+    if not correct:
+        qtype, name = QUESTION_TYPES[spec["type"]], f"q{position}"
+        shown = [key for key in fields if key.startswith(name + "-") and key != name + "-present"]
+        values = [fields[key] for key in shown]
+        candidates = [{name: str(i)} for i in range(len(layout.get("choices", [])))] + [
+            {name: "true"}, {name: "false"}, {name: "999999"}, {name: "no such answer"},
+            dict(zip(shown, values[1:] + values[:1]))]  # order and match: every answer moved one place
+        for candidate in candidates:
+            wrong = {name + "-present": "1", **candidate}
+            response = qtype.parse(MultiDict(wrong), name, spec["data"], layout)
+            if response is not None and grade_response(spec, response) < 1.0:
+                fields = wrong
+                break
+        else:
+            raise AssertionError(f"no wrong answer found for {spec['type']}")
+    return {"position": str(position), **fields}
+
+
+@pytest.fixture
+def seminar_world(app, make_user):
+    make_user("prof", role="instructor", display_name="Dr Prof")
+    for name in ("ann", "bob", "cat"):
+        make_user(name)
+    host = logged_in(app, "prof")
+    seminar_id = open_room(host)
+    phones = {name: logged_in(app, name) for name in ("ann", "bob", "cat")}
+    code = room(app, seminar_id).code
+    for phone in phones.values():
+        assert phone.post("/seminars/join", data={"code": code}).headers["Location"].endswith(f"/seminars/{seminar_id}")
+    return host, phones, seminar_id
+
+
+def test_codes_are_unambiguous_and_typed_codes_are_normalised():
+    assert not set("01IOL") & set(CODE_ALPHABET)
+    assert normalise_code(" k7q-2mp ") == "K7Q2MP"
+    assert normalise_code("<script>") == "SCRIPT"
+
+
+def test_an_instructor_opens_a_room_with_the_questions_frozen(app, make_user, catalog):
+    make_user("prof", role="instructor")
+    host = logged_in(app, "prof")
+    seminar_id = open_room(host, questions=4)
+    seminar = room(app, seminar_id)
+    assert seminar.phase == "lobby" and seminar.position == -1 and len(seminar.code) == 6
+    with app.app_context():
+        questions = db.session.get(Seminar, seminar_id).questions
+        assert [q.position for q in questions] == [0, 1, 2, 3]
+        bank = {q.id for q in catalog.module("amaq").questions}
+        assert {q.version.question_id for q in questions} <= bank
+    page = host.get(f"/seminars/{seminar_id}/host").get_data(as_text=True)
+    assert seminar.code in page and "Nobody has joined yet" in page and "Open question 1" in page
+    assert seminar.code in host.get("/seminars").get_data(as_text=True)
+
+
+def test_bad_room_settings_are_refused_with_a_message(app, make_user):
+    make_user("prof", role="instructor")
+    host = logged_in(app, "prof")
+    for data in ({"module": "nope", "questions": "3"}, {"module": "amaq", "questions": "0"},
+                 {"module": "amaq", "questions": "many"}, {"module": "amaq", "questions": "31"}):
+        response = host.post("/seminars/new", data=data, follow_redirects=True)
+        assert response.status_code == 200 and "was not opened" in response.get_data(as_text=True), data
+    assert count(app, Seminar) == 0
+
+
+def test_joining_by_code_is_idempotent_and_wrong_codes_get_a_message(app, seminar_world):
+    host, phones, seminar_id = seminar_world
+    code = room(app, seminar_id).code
+    ann = phones["ann"]
+    assert ann.post("/seminars/join", data={"code": code.lower()[:3] + " " + code[3:]}).status_code == 302
+    assert count(app, SeminarMember, SeminarMember.seminar_id == seminar_id) == 3
+    wrong = ann.post("/seminars/join", data={"code": "ZZZZZZ"})
+    assert wrong.status_code == 400 and "No seminar has that code" in wrong.get_data(as_text=True)
+    assert ann.post("/seminars/join", data={"code": ""}).status_code == 400
+    lobby = ann.get(f"/seminars/{seminar_id}").get_data(as_text=True)
+    assert "You are in" in lobby and "Dr Prof" in lobby
+    assert "Thursday seminar" in ann.get("/join").get_data(as_text=True)  # listed under the joined seminars
+
+
+def test_a_whole_seminar_from_lobby_to_scores(app, seminar_world):
+    host, phones, seminar_id = seminar_world
+    ann, bob, cat = phones["ann"], phones["bob"], phones["cat"]
+    assert step(host, seminar_id, "open", 0).status_code == 302
+    seminar = room(app, seminar_id)
+    assert (seminar.phase, seminar.position, seminar.step) == ("open", 0, 1)
+    page = ann.get(f"/seminars/{seminar_id}").get_data(as_text=True)
+    assert "Send my answer" in page and 'name="position" value="0"' in page
+    assert "Evidence" not in page  # no key while the question is open
+
+    assert ann.post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, 0)).status_code == 302
+    assert bob.post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, 0, correct=False)).status_code == 302
+    waiting = ann.get(f"/seminars/{seminar_id}").get_data(as_text=True)
+    assert "Answer received" in waiting and "Evidence" not in waiting
+    assert host.get(f"/seminars/{seminar_id}/state").json == {"step": 1, "phase": "open", "position": 0,
+                                                             "members": 3, "answered": 2}
+    assert ann.get(f"/seminars/{seminar_id}/state").json == {"step": 1, "phase": "open", "position": 0}
+
+    assert step(host, seminar_id, "close", 1).status_code == 302
+    shown = ann.get(f"/seminars/{seminar_id}").get_data(as_text=True)
+    assert "Evidence" in shown and "correct" in shown and "1 of 2 answered correctly" in shown
+    assert "not answered" in cat.get(f"/seminars/{seminar_id}").get_data(as_text=True)
+    late = cat.post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, 0), follow_redirects=True)
+    assert "Answers to that question are closed" in late.get_data(as_text=True)
+    hosted = host.get(f"/seminars/{seminar_id}/host").get_data(as_text=True)
+    assert "1 correct" in hosted and "Evidence" in hosted
+
+    for at, position in ((2, 1), (4, 2)):
+        assert step(host, seminar_id, "open", at).status_code == 302
+        assert ann.post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, position)).status_code == 302
+        assert step(host, seminar_id, "close", at + 1).status_code == 302
+    assert step(host, seminar_id, "end", 6).status_code == 302
+    assert room(app, seminar_id).phase == "ended"
+    final = ann.get(f"/seminars/{seminar_id}").get_data(as_text=True)
+    assert "3 of 3 questions answered" in final and "The seminar has ended" in final
+    assert "0 of 3 questions answered" in cat.get(f"/seminars/{seminar_id}").get_data(as_text=True)
+    board = host.get(f"/seminars/{seminar_id}/host").get_data(as_text=True)
+    assert board.index("Ann") < board.index("Bob")  # best first
+    ended = phones["ann"].post("/seminars/join", data={"code": room(app, seminar_id).code})
+    assert ended.status_code == 400 and "has ended" in ended.get_data(as_text=True)
+
+
+def test_a_second_answer_is_refused_and_the_first_counts(app, seminar_world):
+    host, phones, seminar_id = seminar_world
+    step(host, seminar_id, "open", 0)
+    ann = phones["ann"]
+    ann.post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, 0, correct=False))
+    again = ann.post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, 0), follow_redirects=True)
+    assert "already answered" in again.get_data(as_text=True)
+    with app.app_context():
+        answers = db.session.scalars(sa.select(SeminarAnswer)).all()
+        assert len(answers) == 1 and answers[0].fraction < 1.0
+
+
+def test_concurrent_answers_from_one_learner_store_exactly_one(make_app, make_user):
+    app = make_app()
+    make_user("prof", role="instructor")
+    make_user("racer")
+    host = logged_in(app, "prof")
+    seminar_id = open_room(host)
+    phones = [logged_in(app, "racer") for _ in range(6)]
+    phones[0].post("/seminars/join", data={"code": room(app, seminar_id).code})
+    step(host, seminar_id, "open", 0)
+    form = form_for(app, seminar_id, 0)
+    barrier, statuses = threading.Barrier(len(phones)), []
+
+    def send(phone):
+        barrier.wait()
+        statuses.append(phone.post(f"/seminars/{seminar_id}/answer", data=form).status_code)
+
+    threads = [threading.Thread(target=send, args=(p,)) for p in phones]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [302] * len(phones)
+    assert count(app, SeminarAnswer) == 1
+
+
+def test_the_database_refuses_a_second_answer_and_an_answer_from_a_non_member(app, seminar_world, make_user):
+    _, _, seminar_id = seminar_world
+    outsider = make_user("eve")
+    with app.app_context():
+        ann = db.session.scalar(sa.select(SeminarMember.user_id).where(SeminarMember.seminar_id == seminar_id))
+        db.session.add(SeminarAnswer(seminar_id=seminar_id, position=0, user_id=ann, response=0, fraction=1.0))
+        db.session.commit()
+        for user_id in (ann, outsider.id):  # the same learner again; someone who never joined
+            db.session.add(SeminarAnswer(seminar_id=seminar_id, position=0, user_id=user_id, response=1, fraction=0.0))
+            with pytest.raises(sa.exc.IntegrityError):
+                db.session.commit()
+            db.session.rollback()
+    assert count(app, SeminarAnswer) == 1
+
+
+def test_a_double_click_on_the_host_s_buttons_moves_the_room_once(app, seminar_world):
+    host, _, seminar_id = seminar_world
+    assert step(host, seminar_id, "open", 0).status_code == 302
+    again = step(host, seminar_id, "open", 0)  # the same form, sent twice
+    assert again.status_code == 302
+    assert "moved on" in host.get(f"/seminars/{seminar_id}/host").get_data(as_text=True)
+    seminar = room(app, seminar_id)
+    assert (seminar.position, seminar.step) == (0, 1)
+    wrong_phase = step(host, seminar_id, "open", 1)  # opening the next one while this one is open
+    assert wrong_phase.status_code == 302 and room(app, seminar_id).step == 1
+
+
+def test_bad_actions_and_answers_are_400_and_change_nothing(app, seminar_world):
+    host, phones, seminar_id = seminar_world
+    for data in ({"action": "explode", "step": "0"}, {"action": "open", "step": "-1"}, {"action": "open"},
+                 {"action": "open", "step": "1e9"}):
+        assert host.post(f"/seminars/{seminar_id}/advance", data=data).status_code == 400, data
+    assert room(app, seminar_id).step == 0
+    step(host, seminar_id, "open", 0)
+    ann = phones["ann"]
+    for data in ({}, {"position": "x"}, {"position": "-1"}, {"position": "99999"}):
+        assert ann.post(f"/seminars/{seminar_id}/answer", data=data).status_code == 400, data
+    nothing = ann.post(f"/seminars/{seminar_id}/answer", data={"position": "0"}, follow_redirects=True)
+    assert "Choose or type an answer" in nothing.get_data(as_text=True)
+    other = ann.post(f"/seminars/{seminar_id}/answer", data={"position": "5", "q5": "0"}, follow_redirects=True)
+    assert other.status_code == 200 and "no such question" in other.get_data(as_text=True)
+    assert count(app, SeminarAnswer) == 0
+
+
+def test_only_members_see_the_room_and_only_the_host_runs_it(app, seminar_world, make_user):
+    host, phones, seminar_id = seminar_world
+    make_user("eve")
+    make_user("other-prof", role="instructor")
+    eve, colleague = logged_in(app, "eve"), logged_in(app, "other-prof")
+    for path in (f"/seminars/{seminar_id}", f"/seminars/{seminar_id}/state", f"/seminars/{seminar_id}/host"):
+        assert eve.get(path).status_code == 404, path
+    assert colleague.get(f"/seminars/{seminar_id}/host").status_code == 404
+    assert "Thursday seminar" not in colleague.get("/seminars").get_data(as_text=True)
+    assert phones["ann"].get(f"/seminars/{seminar_id}/host").status_code == 404
+    assert phones["ann"].get("/seminars").status_code == 403
+    assert eve.post(f"/seminars/{seminar_id}/answer", data={"position": "0"}).status_code == 404
+    assert phones["ann"].post(f"/seminars/{seminar_id}/advance", data={"action": "open", "step": "0"}).status_code == 404
+    assert host.get(f"/seminars/{seminar_id}").headers["Location"].endswith(f"/seminars/{seminar_id}/host")
+    assert room(app, seminar_id).step == 0
+
+
+def test_display_names_and_titles_render_inert_in_the_room(app, make_user):
+    payload = '<script>alert(1)</script>'
+    make_user("prof", role="instructor", display_name=payload)
+    make_user("ann", display_name=payload)
+    host = logged_in(app, "prof")
+    seminar_id = open_room(host, title=payload)
+    ann = logged_in(app, "ann")
+    ann.post("/seminars/join", data={"code": room(app, seminar_id).code})
+    for client, path in ((host, f"/seminars/{seminar_id}/host"), (host, "/seminars"),
+                         (ann, f"/seminars/{seminar_id}"), (ann, "/join")):
+        page = client.get(path).get_data(as_text=True)
+        assert payload not in page and "&lt;script&gt;" in page, path
