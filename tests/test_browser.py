@@ -517,3 +517,72 @@ def test_pages_have_no_inline_scripts_and_no_csp_violations(page, context, serve
         page.wait_for_timeout(50)
     assert page.evaluate("() => window.__inlineRan === undefined")
     assert any("content security policy" in m.lower() for m in console), console
+
+
+def test_live_seminar_phone_follows_the_host_by_itself(browser, server):
+    """The host opens and closes a question; a learner's phone shows each screen without a reload."""
+    with server.app.app_context():
+        host_user = User(username="prof", display_name="Prof", role="instructor")
+        host_user.set_password(PASSWORD)
+        db.session.add(host_user)
+        db.session.commit()
+    contexts = [browser.new_context(), browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)]
+    try:
+        host, phone = (ctx.new_page() for ctx in contexts)
+        errors = []
+        for p in (host, phone):
+            p.set_default_timeout(WAIT_MS)
+            p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            p.on("pageerror", lambda e: errors.append(str(e)))
+        host.goto(server.url + "/login")
+        host.fill("#username", "prof")
+        host.fill("#password", PASSWORD)
+        host.click("button:has-text('Log in'), input[value='Log in']")
+        host.goto(server.url + "/seminars")
+        host.select_option("#module", "amaq")
+        host.fill("#questions", "2")
+        host.get_by_role("button", name="Open the room").click()
+        expect(host).to_have_url(re.compile(r"/seminars/\d+/host$"))
+        code = host.locator(".room-code .code").inner_text().strip()
+
+        register(phone, server, "ann")
+        phone.goto(server.url + "/join")
+        phone.fill("#code", code.lower())
+        phone.get_by_role("button", name="Join").click()
+        expect(phone.locator("text=You are in")).to_be_visible()
+        expect(host.locator('[data-live="members"]')).to_have_text("1")  # counted in place, no reload
+
+        host.get_by_role("button", name="Open question 1").click()
+        expect(phone.get_by_role("button", name="Send my answer")).to_be_visible()  # the phone moved on by itself
+        with server.app.app_context():
+            from app.models import Seminar
+            from app.quiz.types import answer_form
+            seminar = db.session.scalar(sa.select(Seminar))
+            key = answer_form(0, seminar.questions[0].spec, seminar.questions[0].layout, correct=True)
+        fieldset = phone.locator("fieldset.question")
+        kind = seminar.questions[0].spec["type"]
+        for name, value in key.items():
+            if name.endswith("-present"):
+                continue
+            for v in (value if isinstance(value, list) else [value]):
+                field = fieldset.locator(f'[name="{name}"]')
+                if kind in ("single", "multiple", "true_false"):
+                    fieldset.locator(f'[name="{name}"][value="{v}"]').check()
+                elif kind in ("order", "match"):
+                    field.select_option(str(v))
+                else:
+                    field.fill(str(v))
+        phone.get_by_role("button", name="Send my answer").click()
+        expect(phone.locator("text=Answer received")).to_have_count(2)  # the flash and the waiting screen
+        expect(host.locator('[data-live="answered"]')).to_have_text("1")
+
+        host.get_by_role("button", name="Close answers and show the key").click()
+        expect(phone.locator(".review-item .verdict")).to_have_text("correct")
+        expect(phone.locator(".evidence blockquote").first).to_be_visible()
+        expect(host.locator("text=1 correct")).to_be_visible()
+        host.get_by_role("button", name="End the seminar").click()
+        expect(phone.locator("text=The seminar has ended")).to_be_visible()
+        assert errors == []
+    finally:
+        for ctx in contexts:
+            ctx.close()

@@ -142,6 +142,9 @@ def test_a_whole_seminar_from_lobby_to_scores(app, seminar_world):
     assert host.get(f"/seminars/{seminar_id}/state").json == {"step": 1, "phase": "open", "position": 0,
                                                              "members": 3, "answered": 2}
     assert ann.get(f"/seminars/{seminar_id}/state").json == {"step": 1, "phase": "open", "position": 0}
+    while_open = host.get(f"/seminars/{seminar_id}/host")
+    assert while_open.status_code == 200 and "Close answers and show the key" in while_open.get_data(as_text=True)
+    assert "Evidence" not in while_open.get_data(as_text=True)
 
     assert step(host, seminar_id, "close", 1).status_code == 302
     shown = ann.get(f"/seminars/{seminar_id}").get_data(as_text=True)
@@ -155,6 +158,7 @@ def test_a_whole_seminar_from_lobby_to_scores(app, seminar_world):
     for at, position in ((2, 1), (4, 2)):
         assert step(host, seminar_id, "open", at).status_code == 302
         assert ann.post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, position)).status_code == 302
+        assert host.get(f"/seminars/{seminar_id}/host").status_code == 200
         assert step(host, seminar_id, "close", at + 1).status_code == 302
     assert step(host, seminar_id, "end", 6).status_code == 302
     assert room(app, seminar_id).phase == "ended"
@@ -173,7 +177,7 @@ def test_a_second_answer_is_refused_and_the_first_counts(app, seminar_world):
     ann = phones["ann"]
     ann.post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, 0, correct=False))
     again = ann.post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, 0), follow_redirects=True)
-    assert "already answered" in again.get_data(as_text=True)
+    assert "already answered" in again.get_data(as_text=True), re.findall(r"flash[^<]*<", again.get_data(as_text=True))
     with app.app_context():
         answers = db.session.scalars(sa.select(SeminarAnswer)).all()
         assert len(answers) == 1 and answers[0].fraction < 1.0
@@ -277,3 +281,31 @@ def test_display_names_and_titles_render_inert_in_the_room(app, make_user):
                          (ann, f"/seminars/{seminar_id}"), (ann, "/join")):
         page = client.get(path).get_data(as_text=True)
         assert payload not in page and "&lt;script&gt;" in page, path
+
+
+def test_every_question_of_every_module_can_be_asked_answered_and_shown(app, make_user, catalog):
+    """Each question type renders on the host's and the learner's screens, and its key earns full marks."""
+    make_user("prof", role="instructor")
+    make_user("ann")
+    host, ann = logged_in(app, "prof"), logged_in(app, "ann")
+    kinds = set()
+    for module in catalog.modules:
+        seminar_id = open_room(host, module=module.id, questions=30)
+        ann.post("/seminars/join", data={"code": room(app, seminar_id).code})
+        total = min(len(module.questions), 30)
+        for position in range(total):
+            assert step(host, seminar_id, "open", 2 * position).status_code == 302
+            for client, path in ((host, "host"), (ann, "")):
+                assert client.get(f"/seminars/{seminar_id}/{path}".rstrip("/")).status_code == 200
+            form = form_for(app, seminar_id, position)
+            assert ann.post(f"/seminars/{seminar_id}/answer", data=form).status_code == 302
+            assert step(host, seminar_id, "close", 2 * position + 1).status_code == 302
+            shown = ann.get(f"/seminars/{seminar_id}").get_data(as_text=True)
+            assert "Evidence" in shown and ">correct<" in shown, (module.id, position)
+            assert host.get(f"/seminars/{seminar_id}/host").status_code == 200
+        with app.app_context():
+            seminar = db.session.get(Seminar, seminar_id)
+            kinds |= {q.spec["type"] for q in seminar.questions}
+            assert [a.fraction for a in db.session.scalars(sa.select(SeminarAnswer).where(
+                SeminarAnswer.seminar_id == seminar_id))] == [1.0] * total
+    assert kinds == set(QUESTION_TYPES)  # every type was asked at least once

@@ -131,8 +131,9 @@ def answer(seminar: Seminar, user: User, position: int, form: MultiDict) -> floa
         sa.literal(response, type_=table.c.response.type), sa.literal(fraction), sa.literal(utcnow()),
     ).where(sa.exists().where(rooms.c.id == seminar.id, rooms.c.phase == "open", rooms.c.position == position))
     columns = ["seminar_id", "position", "user_id", "response", "fraction", "answered_at"]
-    stored = db.session.execute(insert_ignoring_conflicts(table, (columns, still_open)))
-    if stored.rowcount == 1:
+    # RETURNING, not rowcount: psycopg reports no rowcount for an INSERT ... SELECT
+    stored = db.session.execute(insert_ignoring_conflicts(table, (columns, still_open)).returning(table.c.user_id))
+    if stored.first() is not None:
         db.session.commit()
         return fraction
     db.session.rollback()
