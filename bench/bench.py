@@ -149,13 +149,33 @@ def ms(seconds: float) -> float:
     return round(seconds * 1000.0, 1)
 
 
+def open_seminar(app, conns, instructor) -> tuple[int, dict]:
+    """The instructor opens a one-question room on the quiz module; returns its id and the key's form."""
+    from app.extensions import db
+    from app.models import Seminar
+    import seed as seeding
+
+    rooms = conns.request("GET", "/seminars", instructor, retry=True)
+    opened = conns.request("POST", "/seminars/new", instructor,
+                           form={"csrf_token": rooms.csrf(), "module": QUIZ_MODULE, "questions": "1"})
+    match = re.search(r"/seminars/(\d+)/host$", opened.location or "")
+    if opened.status != 302 or not match:
+        raise SystemExit(f"opening a seminar failed: {opened.status} {opened.location}")
+    seminar_id = int(match.group(1))
+    with app.app_context():
+        question = db.session.get(Seminar, seminar_id).questions[0]
+        form = {"position": "0", **seeding.correct_fields(0, question.spec, question.layout)}
+        db.session.remove()
+    return seminar_id, form
+
+
 def run_database(kind: str, args, catalog, settings: dict) -> dict:
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
     from app import MIGRATIONS, create_app
     from app.extensions import db
-    from app.models import Attempt, AttemptItem
+    from app.models import Attempt, AttemptItem, Seminar, SeminarAnswer
     import client as http
     import cost
     import cpu
@@ -364,6 +384,60 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
         log(f"{kind}: database says {submitted_total} submitted, lost {result['lost']}, doubled {result['doubled']}, "
             f"{graded_items} graded items, {full_marks} at 100%")
 
+        # ---- the live seminar: the burst's learners, in one room, answer its open question at once
+        instructor = http.Learner(seeded["instructor_username"], seeding.PASSWORD)
+        login(conns, instructor)
+        seminar_id, answer_form = open_seminar(app, conns, instructor)
+        with app.app_context():
+            code = db.session.get(Seminar, seminar_id).code
+            db.session.remove()
+        joined = http.run_jobs(burst, lambda c, learner: c.request(
+            "POST", "/seminars/join", learner, form={"csrf_token": learner.csrf, "code": code}, retry=True),
+            conns, args.setup_concurrency, check=lambda job, r: None if r.status == 302 else f"join {r.status}")
+        if joined.errors:
+            raise SystemExit(f"{kind}: joining the seminar failed: {joined.errors[:5]}")
+        host_page = conns.request("GET", f"/seminars/{seminar_id}/host", instructor, retry=True)
+        opened = conns.request("POST", f"/seminars/{seminar_id}/advance", instructor,
+                               form={"csrf_token": host_page.csrf(), "action": "open", "step": "0"})
+        if opened.status != 302:
+            raise SystemExit(f"{kind}: opening the seminar's question failed: {opened.status}")
+
+        def live_answer(c, learner):
+            return c.request("POST", f"/seminars/{seminar_id}/answer", learner,
+                             form={"csrf_token": learner.csrf, **answer_form})
+
+        answered = measured("seminar_answers", lambda: http.run_jobs(
+            burst, live_answer, conns, args.concurrency,
+            check=lambda learner, r: None if r.status == 302 and r.location.endswith(f"/seminars/{seminar_id}")
+            else f"{learner.username}: {r.status}"))
+        poll = lambda c, n: c.request("GET", f"/seminars/{seminar_id}/state", burst[n % len(burst)])
+        http.run_for(args.warmup, poll, conns, args.page_concurrency)
+        polls = measured("seminar_polls", lambda: http.run_for(args.duration / 2, poll, conns, args.page_concurrency))
+        with app.app_context():
+            stored = db.session.execute(
+                sa.select(SeminarAnswer.user_id, sa.func.count().label("n"), sa.func.min(SeminarAnswer.fraction).label("f"))
+                .where(SeminarAnswer.seminar_id == seminar_id).group_by(SeminarAnswer.user_id)).all()
+            db.session.remove()
+        result.update({
+            "seminar_answers_stored": sum(r.n for r in stored),
+            "seminar_answers_lost": len(burst) - len(stored),
+            "seminar_answers_doubled": sum(r.n - 1 for r in stored),
+            "seminar_answers_full_marks": sum(1 for r in stored if r.f == 1.0),
+            "seminar_answers_per_s": round(answered.per_second, 1),
+            "seminar_answer_p50_ms": round(answered.percentile_ms(50), 1),
+            "seminar_answer_p95_ms": round(answered.percentile_ms(95), 1),
+            "seminar_answer_p99_ms": round(answered.percentile_ms(99), 1),
+            "seminar_answer_errors": answered.errors[:10],
+            "seminar_polls_per_s": round(polls.per_second, 1),
+            "seminar_poll_p95_ms": round(polls.percentile_ms(95), 1),
+            "seminar_poll_errors": polls.errors[:5],
+        })
+        result["errors_5xx"] += answered.server_errors + polls.server_errors
+        log(f"{kind}: seminar: {answered.count} answers in {answered.wall:.2f}s = {answered.per_second:.0f}/s, "
+            f"p95 {answered.percentile_ms(95):.0f} ms; stored {result['seminar_answers_stored']}, "
+            f"lost {result['seminar_answers_lost']}, doubled {result['seminar_answers_doubled']}; "
+            f"state polls {polls.per_second:.0f}/s, p95 {polls.percentile_ms(95):.0f} ms")
+
         # ---- page throughput (lessons, source reader) for logged-in learners
         page_learners = burst[: (len(burst) // args.page_concurrency) * args.page_concurrency] or burst
         lesson_urls = [f"/modules/{m.id}/lesson" for m in catalog.modules]
@@ -416,8 +490,6 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
             review_jobs.append((f"/attempts/{pick.choice(seeded['attempt_ids'][user_of[learner.username]])}/review", learner))
             list_jobs.append(("/attempts", learner))
         # the instructor's pages read every learner's graded attempts: fewer samples
-        instructor = http.Learner(seeded["instructor_username"], seeding.PASSWORD)
-        login(conns, instructor)
         cohort_jobs = [("/instructor/results", instructor)] * max(1, args.page_samples // 10)
         stats_jobs = [(f"/instructor/results/{QUIZ_MODULE}", instructor)] * max(1, args.page_samples // 10)
         sequential(course_jobs[:20] + review_jobs[:20] + list_jobs[:20] + cohort_jobs[:2] + stats_jobs[:2])  # warm-up
@@ -537,13 +609,27 @@ def readme_section(results: list[dict], meta: dict) -> str:
         row("attempts / submitted / lost / doubled, read back from the database",
             lambda r: f"{r['attempt_rows']} / {r['submitted']} / {r['lost']} / {r['doubled']}"
                       + (" ✅" if r["lost"] == 0 and r["doubled"] == 0 and r["all_items_graded"] else " ❌")),
-        row("5xx responses (burst and measured pages)", lambda r: f"{r['errors_5xx']}{mark(r, 'errors_5xx')}"),
+        row("5xx responses (burst, seminar and measured pages)", lambda r: f"{r['errors_5xx']}{mark(r, 'errors_5xx')}"),
         row("submit latency p50 / **p95** / p99 (target p95 < 250 ms)",
             lambda r: f"{n(r['submit_p50_ms'])} / **{n(r['submit_p95_ms'])}**{mark(r, 'submit_p95_ms')} / {n(r['submit_p99_ms'])} ms"),
         row("**submissions per second** (target ≥ 40% of the insert ceiling)",
             lambda r: f"{n(r['submits_per_s'])}/s = {r['submit_ratio']:.0%}{mark(r, 'submit_ratio')}"),
         row("ceiling: bare single-row inserts per second (p95)",
             lambda r: f"{n(r['ceiling_inserts_per_s'])}/s ({n(r['ceiling_insert_p95_ms'])} ms)"),
+        row(f"**live seminar**: the same {r0['learners']} learners, joined to one room, answer its open question "
+            f"at once: answers per second, p50 / p95 / p99",
+            lambda r: f"{n(r['seminar_answers_per_s'])}/s, {n(r['seminar_answer_p50_ms'])} / "
+                      f"{n(r['seminar_answer_p95_ms'])} / {n(r['seminar_answer_p99_ms'])} ms"
+            if "seminar_answers_per_s" in r else "–"),
+        row("seminar answers stored / lost / doubled / at full marks, read back from the database",
+            lambda r: f"{r['seminar_answers_stored']} / {r['seminar_answers_lost']} / {r['seminar_answers_doubled']}"
+                      f" / {r['seminar_answers_full_marks']}"
+                      + (" ✅" if r["seminar_answers_lost"] == 0 and r["seminar_answers_doubled"] == 0 else " ❌")
+            if "seminar_answers_stored" in r else "–"),
+        row(f"seminar room state polls per second, p95 ({r0['learners']} phones polling every 2 s need "
+            f"{r0['learners'] // 2}/s)",
+            lambda r: f"{n(r['seminar_polls_per_s'])}/s, {n(r['seminar_poll_p95_ms'])} ms"
+            if "seminar_polls_per_s" in r else "–"),
         row("**lesson pages per second** (target ≥ 50% of the page ceiling)",
             lambda r: f"{n(r['lesson_pages_per_s'])}/s = {r['lesson_ratio']:.0%}{mark(r, 'lesson_ratio')}"),
         row("source-reader pages per second", lambda r: f"{n(r['reader_pages_per_s'])}/s = {r['reader_ratio']:.0%}"),

@@ -1,6 +1,9 @@
 """Live seminars: a host opens a room, learners join with its code and answer one question at a time."""
 from __future__ import annotations
 
+import csv
+import io
+
 import re
 import threading
 
@@ -167,6 +170,12 @@ def test_a_whole_seminar_from_lobby_to_scores(app, seminar_world):
     assert "0 of 3 questions answered" in cat.get(f"/seminars/{seminar_id}").get_data(as_text=True)
     board = host.get(f"/seminars/{seminar_id}/host").get_data(as_text=True)
     assert board.index("Ann") < board.index("Bob")  # best first
+    exported = host.get(f"/seminars/{seminar_id}/results.csv")
+    assert exported.mimetype == "text/csv" and "attachment" in exported.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
+    assert rows[0][:5] == ["learner", "answered", "points", "Q1 answer", "Q1 points"] and len(rows[0]) == 9
+    assert [r[:2] for r in rows[1:]] == [["Ann", "3"], ["Bob", "1"], ["Cat", "0"]]
+    assert rows[1][4] == "1.0" and rows[2][4] == "0.0" and rows[3][3:] == [""] * 6
     ended = phones["ann"].post("/seminars/join", data={"code": room(app, seminar_id).code})
     assert ended.status_code == 400 and "has ended" in ended.get_data(as_text=True)
 
@@ -281,6 +290,16 @@ def test_display_names_and_titles_render_inert_in_the_room(app, make_user):
                          (ann, f"/seminars/{seminar_id}"), (ann, "/join")):
         page = client.get(path).get_data(as_text=True)
         assert payload not in page and "&lt;script&gt;" in page, path
+
+
+def test_the_results_csv_defuses_formulas_in_names(app, make_user):
+    make_user("prof", role="instructor")
+    make_user("ann", display_name="=HYPERLINK(\"http://x\")")
+    host, ann = logged_in(app, "prof"), logged_in(app, "ann")
+    seminar_id = open_room(host)
+    ann.post("/seminars/join", data={"code": room(app, seminar_id).code})
+    rows = list(csv.reader(io.StringIO(host.get(f"/seminars/{seminar_id}/results.csv").get_data(as_text=True))))
+    assert rows[1][0] == "'=HYPERLINK(\"http://x\")"
 
 
 def test_every_question_of_every_module_can_be_asked_answered_and_shown(app, make_user, catalog):

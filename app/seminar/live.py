@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -215,37 +215,45 @@ def tally(question: SeminarQuestion, answers: list[tuple[Any, float]]) -> Tally:
     return Tally(len(answers), correct, partly, options)
 
 
-def tallies(seminar: Seminar) -> dict[int, Tally]:
-    """Every question's tally, from one query."""
-    grouped: dict[int, list[tuple[Any, float]]] = {q.position: [] for q in seminar.questions}
-    for position, response, fraction in db.session.execute(
-            sa.select(SeminarAnswer.position, SeminarAnswer.response, SeminarAnswer.fraction)
-            .where(SeminarAnswer.seminar_id == seminar.id)):
+def tallies(seminar: Seminar, only: int | None = None) -> dict[int, Tally]:
+    """Every question's tally (or only the one at position `only`), from one query."""
+    questions = seminar.questions if only is None else [seminar.questions[only]]
+    grouped: dict[int, list[tuple[Any, float]]] = {q.position: [] for q in questions}
+    query = (sa.select(SeminarAnswer.position, SeminarAnswer.response, SeminarAnswer.fraction)
+             .where(SeminarAnswer.seminar_id == seminar.id))
+    if only is not None:
+        query = query.where(SeminarAnswer.position == only)
+    for position, response, fraction in db.session.execute(query):
         grouped[position].append((response, fraction))
-    return {q.position: tally(q, grouped[q.position]) for q in seminar.questions}
+    return {q.position: tally(q, grouped[q.position]) for q in questions}
 
 
 @dataclass
 class MemberScore:
     user_id: int
     name: str
-    answered: int
-    earned: float
+    answers: dict[int, tuple[Any, float]] = field(default_factory=dict)  # position: (response, fraction)
+    earned: float = 0.0
+
+    @property
+    def answered(self) -> int:
+        return len(self.answers)
 
 
 def scoreboard(seminar: Seminar) -> list[MemberScore]:
-    """Every member with how many questions they answered and the points earned, best first."""
+    """Every member with their answers and the points earned, best first."""
     points = {q.position: q.points for q in seminar.questions}
     rows = db.session.execute(
-        sa.select(SeminarMember.user_id, User.display_name, SeminarAnswer.position, SeminarAnswer.fraction)
+        sa.select(SeminarMember.user_id, User.display_name, SeminarAnswer.position, SeminarAnswer.response,
+                  SeminarAnswer.fraction)
         .join(User, User.id == SeminarMember.user_id)
         .outerjoin(SeminarAnswer, sa.and_(SeminarAnswer.seminar_id == SeminarMember.seminar_id,
                                           SeminarAnswer.user_id == SeminarMember.user_id))
         .where(SeminarMember.seminar_id == seminar.id))
     board: dict[int, MemberScore] = {}
-    for user_id, name, position, fraction in rows:
-        entry = board.setdefault(user_id, MemberScore(user_id, name, 0, 0.0))
+    for user_id, name, position, response, fraction in rows:
+        entry = board.setdefault(user_id, MemberScore(user_id, name))
         if position is not None:
-            entry.answered += 1
+            entry.answers[position] = (response, fraction)
             entry.earned += fraction * points[position]
     return sorted(board.values(), key=lambda m: (-m.earned, m.name.casefold(), m.user_id))

@@ -9,6 +9,8 @@ from app.instructor.routes import instructor_required
 from app.learning.routes import get_module
 from app.models import Seminar, SeminarMember
 from app.quiz.presenter import public_view, review_view
+from app.quiz.types import QUESTION_TYPES
+from app.review.export import csv_download
 from app.seminar import bp
 from app.seminar.forms import JoinForm, SeminarForm
 from app.seminar.live import (ACTIONS, AnswerRefused, SeminarMoved, advance, answer, answer_count, create_seminar,
@@ -130,7 +132,7 @@ def live(seminar_id: int):
         context["waiting"] = review_view(live_item(question, mine[question.position]))
     elif seminar.phase == "closed":
         context["shown"] = review_view(live_item(question, mine.get(question.position)))
-        context["tally"] = tallies(seminar)[question.position]
+        context["tally"] = tallies(seminar, only=question.position)[question.position]
     elif seminar.phase == "ended":
         context["reviews"] = [review_view(live_item(q, mine.get(q.position))) for q in seminar.questions]
         context["earned"] = sum((a.fraction * seminar.questions[p].points) for p, a in mine.items())
@@ -199,3 +201,22 @@ def advance_room(seminar_id: int):
     except SeminarMoved as exc:
         flash(str(exc), "info")
     return redirect(url_for("seminar.host", seminar_id=seminar.id))
+
+
+@bp.route("/seminars/<int(max=2147483647):seminar_id>/results.csv")
+@login_required
+def results_csv(seminar_id: int):
+    """Each member's answer and points on every question, for the host (cells defused)."""
+    seminar = hosted_seminar(seminar_id)
+    header = ["learner", "answered", "points"]
+    for q in seminar.questions:
+        header += [f"Q{q.position + 1} answer", f"Q{q.position + 1} points"]
+    rows = []
+    for member in scoreboard(seminar):
+        row = [member.name, member.answered, round(member.earned, 2)]
+        for q in seminar.questions:
+            response, fraction = member.answers.get(q.position, (None, None))
+            given = QUESTION_TYPES[q.spec["type"]].describe(q.spec["data"], response) if fraction is not None else ""
+            row += [given, round(fraction * q.points, 2) if fraction is not None else ""]
+        rows.append(row)
+    return csv_download(header, rows, f"seminar-{seminar.code}-results.csv")
