@@ -119,3 +119,44 @@ def test_learners_are_refused_and_see_no_link(cohort):
         assert cohort["ann"].get(path).status_code == 403
     assert "Cohort results" not in cohort["ann"].get("/course").get_data(as_text=True)
     assert "Cohort results" in cohort["prof"].get("/course").get_data(as_text=True)
+
+
+def seminar_with(app, host, members: list) -> int:
+    """A seminar opened by `host` and joined by the `members` clients; returns its id."""
+    opened = host.post("/seminars/new", data={"module": MODULE, "questions": "2"})
+    seminar_id = int(opened.headers["Location"].rsplit("/", 2)[1])
+    with app.app_context():
+        from app.extensions import db
+        from app.models import Seminar
+
+        code = db.session.get(Seminar, seminar_id).code
+    for member in members:
+        assert member.post("/seminars/join", data={"code": code}).status_code == 302
+    return seminar_id
+
+
+def test_results_can_be_narrowed_to_a_seminar_s_members(app, cohort):
+    seminar = seminar_with(app, cohort["prof"], [cohort["ann"]])
+    prof = cohort["prof"]
+    html = prof.get(f"/instructor/results?cohort={seminar}").get_data(as_text=True)
+    row = html.split("<tbody>", 1)[1].split("The Amaq guided-attack model", 1)[1].split("</tr>", 1)[0]
+    cells = [c.split("</td>")[0].strip() for c in row.split("<td>")[1:]]
+    assert cells[:5] == ["1", "1", "1", "100.0%", "1 of 1"]  # Ann alone
+    assert f"cohort={seminar}" in row  # the module link keeps the cohort
+    page = prof.get(f"/instructor/results/{MODULE}?cohort={seminar}&attempts=first").get_data(as_text=True)
+    assert "(1 in all) of the learners who joined" in page and "&lt;script&gt;" not in page  # Bob is not listed
+    exported = prof.get(f"/instructor/results/{MODULE}/questions.csv?cohort={seminar}")
+    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+    assert sum(int(r["asked"]) for r in rows) > 0 and "seminar-" in exported.headers["Content-Disposition"]
+    assert "Every learner" in prof.get("/instructor/results").get_data(as_text=True)  # the picker
+
+
+def test_another_instructor_s_seminar_or_a_bad_cohort_is_refused(app, cohort, make_user):
+    seminar = seminar_with(app, cohort["prof"], [cohort["ann"]])
+    make_user("other", role="instructor")
+    other = app.test_client()
+    other.post("/login", data={"username": "other", "password": PASSWORD})
+    for path in ("/instructor/results", f"/instructor/results/{MODULE}", f"/instructor/results/{MODULE}/questions.csv"):
+        assert other.get(f"{path}?cohort={seminar}").status_code == 404, path
+        assert cohort["prof"].get(f"{path}?cohort=999999").status_code == 404, path
+        assert cohort["prof"].get(f"{path}?cohort=x").status_code == 400, path

@@ -1,32 +1,20 @@
 """The instructor's view of the cohort's quiz results, down to each question's statistics."""
-from functools import wraps
-
 from flask import abort, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 
+from app.auth.access import instructor_required
 from app.content import catalog
+from app.extensions import db
 from app.instructor import bp
 from app.instructor.results import display_names, graded_attempts, module_summaries
 from app.instructor.statistics import first_attempts, learner_results, question_stats
 from app.learning.routes import get_module
+from app.models import Seminar
 from app.review.export import csv_download
+from app.seminar.live import hosted_seminars, may_host
 
 BASES = {"all": "every graded attempt", "first": "each learner's first graded attempt"}
-
-
-def instructor_required(view):
-    """Logged in as an instructor or an admin.
-
-    :raise 403: for a learner.
-    """
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_instructor:
-            abort(403, description="Only instructors can see the cohort's results.")
-        return view(*args, **kwargs)
-    return wrapped
 
 
 def chosen_basis() -> str:
@@ -37,11 +25,28 @@ def chosen_basis() -> str:
     return basis
 
 
-def module_statistics(module_id: str):
-    """The module, the basis, every learner's graded attempts, and each question's statistics on that basis."""
+def chosen_cohort() -> Seminar | None:
+    """The seminar whose members are the cohort (`?cohort=<seminar id>`); None for every learner.
+
+    :raise 400: for a value that is not a seminar id.
+    :raise 404: for a seminar the current user does not host.
+    """
+    raw = request.args.get("cohort", "all")
+    if raw == "all":
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+        abort(400, description="Choose a cohort from the list.")
+    seminar = db.session.get(Seminar, int(raw))
+    if seminar is None or not may_host(current_user, seminar):
+        abort(404, description="There is no such seminar among yours.")
+    return seminar
+
+
+def module_statistics(module_id: str, cohort: Seminar | None):
+    """The module, the basis, the cohort's graded attempts, and each question's statistics on that basis."""
     module = get_module(module_id)
     basis = chosen_basis()
-    attempts = graded_attempts(module.id)
+    attempts = graded_attempts(module.id, cohort.id if cohort else None)
     counted = first_attempts(attempts) if basis == "first" else attempts
     stats = question_stats(counted)
     return module, basis, attempts, len(counted), [(question, stats.get(question.id)) for question in module.questions]
@@ -51,26 +56,31 @@ def module_statistics(module_id: str):
 @instructor_required
 def results():
     """Every module: how many learners started, were graded and passed, and their mean best score."""
-    return render_template("instructor/results.html", summaries=module_summaries(catalog()))
+    cohort = chosen_cohort()
+    return render_template("instructor/results.html", cohort=cohort, seminars=hosted_seminars(current_user),
+                           summaries=module_summaries(catalog(), cohort.id if cohort else None))
 
 
 @bp.route("/results/<module_id>")
 @instructor_required
 def module_results(module_id: str):
     """One module's question statistics and each learner's best result."""
-    module, basis, attempts, counted, questions = module_statistics(module_id)
+    cohort = chosen_cohort()
+    module, basis, attempts, counted, questions = module_statistics(module_id, cohort)
     learners = learner_results(attempts)
     names = display_names(learners)
     rows = sorted(learners.values(), key=lambda r: (names.get(r.user_id, "").casefold(), r.user_id))
     return render_template("instructor/module_results.html", module=module, basis=basis, bases=BASES,
-                           counted=counted, questions=questions, learners=rows, names=names)
+                           counted=counted, questions=questions, learners=rows, names=names, cohort=cohort,
+                           seminars=hosted_seminars(current_user))
 
 
 @bp.route("/results/<module_id>/questions.csv")
 @instructor_required
 def module_results_csv(module_id: str):
     """The question statistics as CSV (cells defused against formula injection)."""
-    module, basis, _, _, questions = module_statistics(module_id)
+    cohort = chosen_cohort()
+    module, basis, _, _, questions = module_statistics(module_id, cohort)
     header = ("question", "type", "skill", "prompt", "asked", "facility %", "standard deviation %",
               "discrimination", "flags")
     rows = []
@@ -81,4 +91,5 @@ def module_results_csv(module_id: str):
                      round(s.spread, 1) if s and s.spread is not None else "",
                      round(s.discrimination, 2) if s and s.discrimination is not None else "",
                      "; ".join(s.flags) if s else "not asked yet"])
-    return csv_download(header, rows, f"{module.id}-question-statistics-{basis}.csv")
+    who = f"-seminar-{cohort.code}" if cohort else ""
+    return csv_download(header, rows, f"{module.id}-question-statistics-{basis}{who}.csv")

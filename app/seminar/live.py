@@ -97,6 +97,19 @@ def advance(seminar: Seminar, action: str, expected_step: int) -> None:
     db.session.commit()
 
 
+def may_host(user: User, seminar: Seminar) -> bool:
+    """The seminar's own host, or an admin."""
+    return user.id == seminar.host_id or user.role == "admin"
+
+
+def hosted_seminars(user: User) -> list[Seminar]:
+    """The seminars this user may host, newest first (an admin: every seminar)."""
+    query = sa.select(Seminar).order_by(Seminar.created_at.desc(), Seminar.id.desc())
+    if user.role != "admin":
+        query = query.where(Seminar.host_id == user.id)
+    return list(db.session.scalars(query))
+
+
 def join(seminar: Seminar, user: User) -> None:
     """Add the learner to the room; joining twice changes nothing."""
     db.session.execute(insert_ignoring_conflicts(

@@ -3,9 +3,9 @@ import sqlalchemy as sa
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.auth.access import instructor_required
 from app.content import catalog
 from app.extensions import db
-from app.instructor.routes import instructor_required
 from app.learning.routes import get_module
 from app.models import Seminar, SeminarMember
 from app.quiz.presenter import public_view, review_view
@@ -13,8 +13,9 @@ from app.quiz.types import QUESTION_TYPES
 from app.review.export import csv_download
 from app.seminar import bp
 from app.seminar.forms import JoinForm, SeminarForm
-from app.seminar.live import (ACTIONS, AnswerRefused, SeminarMoved, advance, answer, answer_count, create_seminar,
-                              is_member, join, live_item, member_count, my_answers, normalise_code, scoreboard,
+from app.seminar.live import (ACTIONS, AnswerRefused, SeminarMoved, advance, answer, answer_count, create_seminar, hosted_seminars,
+                              is_member, join, live_item, may_host, member_count, my_answers, normalise_code,
+                              scoreboard,
                               tallies)
 
 NOT_FOUND = "There is no such seminar, or you have not joined it."
@@ -26,8 +27,7 @@ def get_seminar(seminar_id: int) -> Seminar:
 
 
 def hosts(seminar: Seminar) -> bool:
-    """The seminar's own host, or an admin."""
-    return current_user.id == seminar.host_id or current_user.role == "admin"
+    return may_host(current_user, seminar)
 
 
 def hosted_seminar(seminar_id: int) -> Seminar:
@@ -56,10 +56,7 @@ def seminar_form() -> SeminarForm:
 @instructor_required
 def index():
     """The instructor's seminars, and the form that opens a new one."""
-    mine = sa.select(Seminar).order_by(Seminar.created_at.desc(), Seminar.id.desc())
-    if current_user.role != "admin":
-        mine = mine.where(Seminar.host_id == current_user.id)
-    return render_template("seminar/index.html", seminars=db.session.scalars(mine).all(), form=seminar_form(),
+    return render_template("seminar/index.html", seminars=hosted_seminars(current_user), form=seminar_form(),
                            modules={m.id: m for m in catalog().modules})
 
 
