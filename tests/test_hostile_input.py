@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
 from app.extensions import db
-from app.models import Attempt, AttemptItem, LessonRead, User
+from app.models import Attempt, AttemptItem, LessonRead, Seminar, SeminarAnswer, User
 from app.quiz.grading import grade_response
 from tests.conftest import PASSWORD, count
 
@@ -250,6 +250,59 @@ def test_url_path_segments_never_fail(app, quiz_taker, segment, number, garbage)
     for url in (f"/attempts/{number}/save", f"/attempts/{number}/submit"):
         ok_status(quiz_taker.post(url, data={"q0": garbage}), (302, 404, 405))
     assert quiz_taker.get("/course").status_code == 200
+
+
+@pytest.fixture
+def live_room(app, quiz_taker):
+    """An open seminar question on the amaq module, with Ann (quiz_taker) in the room; (host, seminar id)."""
+    quick_user(app, "prof", display_name="Prof")
+    with app.app_context():
+        db.session.execute(sa.update(User).where(User.username == "prof").values(role="instructor"))
+        db.session.commit()
+    host = logged_in(app, "prof")
+    seminar = int(host.post("/seminars/new", data={"module": MODULE, "questions": "3"}).headers["Location"]
+                  .rsplit("/", 2)[1])
+    with app.app_context():
+        code = db.session.get(Seminar, seminar).code
+    assert quiz_taker.post("/seminars/join", data={"code": code}).status_code == 302
+    assert host.post(f"/seminars/{seminar}/advance", data={"action": "open", "step": "0"}).status_code == 302
+    return host, seminar
+
+
+@FUZZ
+@given(form=quiz_forms, position=st.one_of(st.integers(-2, 5).map(str), values))
+def test_any_seminar_answer_is_stored_gradable_or_refused_with_a_message(app, quiz_taker, live_room, form, position):
+    _, seminar = live_room
+    form.add("position", position)
+    ok_status(quiz_taker.post(f"/seminars/{seminar}/answer", data=form), (302, 400, 413))
+    with app.app_context():
+        answers = db.session.scalars(sa.select(SeminarAnswer)).all()
+        assert len(answers) <= 1 and all(a.position == 0 and 0.0 <= a.fraction <= 1.0 for a in answers)
+        for a in answers:
+            question = db.session.get(Seminar, seminar).questions[0]
+            assert grade_response(question.spec, a.response) == a.fraction
+    page = quiz_taker.get(f"/seminars/{seminar}")
+    assert page.status_code == 200
+    assert_inert(page.get_data(as_text=True))
+
+
+@FUZZ
+@given(code=st.one_of(values, st.sampled_from(["", " ", "-", "ABCDEF", "abcdef", "0O1IL"])),
+       action=st.one_of(values, st.sampled_from(["open", "close", "end"])), step=values)
+def test_any_join_code_or_host_step_is_answered_without_a_server_error(app, quiz_taker, live_room, code, action, step):
+    host, seminar = live_room
+    ok_status(quiz_taker.post("/seminars/join", data={"code": code}), (302, 400, 413))
+    before = db_step(app, seminar)
+    response = host.post(f"/seminars/{seminar}/advance", data={"action": action, "step": step})
+    ok_status(response, (302, 400, 413))
+    if response.status_code != 302:
+        assert db_step(app, seminar) == before
+    assert host.get(f"/seminars/{seminar}/host").status_code == 200
+
+
+def db_step(app, seminar_id: int) -> int:
+    with app.app_context():
+        return db.session.get(Seminar, seminar_id).step
 
 
 @pytest.mark.parametrize("number", [
