@@ -316,6 +316,9 @@ def test_every_question_of_every_module_can_be_asked_answered_and_shown(app, mak
             assert step(host, seminar_id, "open", 2 * position).status_code == 302
             for client, path in ((host, "host"), (ann, "")):
                 assert client.get(f"/seminars/{seminar_id}/{path}".rstrip("/")).status_code == 200
+            blank = {"position": str(position), f"q{position}-present": "1"}  # nothing chosen or typed
+            refused = ann.post(f"/seminars/{seminar_id}/answer", data=blank, follow_redirects=True)
+            assert "Choose or type an answer" in refused.get_data(as_text=True), (module.id, position)
             form = form_for(app, seminar_id, position)
             assert ann.post(f"/seminars/{seminar_id}/answer", data=form).status_code == 302
             assert step(host, seminar_id, "close", 2 * position + 1).status_code == 302

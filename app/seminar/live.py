@@ -135,7 +135,7 @@ def answer(seminar: Seminar, user: User, position: int, form: MultiDict) -> floa
     question = seminar.questions[position]
     spec = question.spec
     response = QUESTION_TYPES[spec["type"]].parse(form, f"q{position}", spec["data"], question.layout)
-    if response is None:
+    if response in (None, "", [], {}):  # e.g. no box ticked: in a room, sending nothing is a slip
         raise AnswerRefused("Choose or type an answer before sending it.")
     fraction = grade_response(spec, response)
     table, rooms = SeminarAnswer.__table__, Seminar.__table__
