@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,19 @@ def start_quiz(client):
 def count(app, model, *where) -> int:
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def at_once(call, items: list) -> list:
+    """call(item) for every item, each in its own thread, all released together; the results, in item order."""
+    barrier, results = threading.Barrier(len(items)), [None] * len(items)
+
+    def run(index, item):
+        barrier.wait()
+        results[index] = call(item)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(items)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -1,14 +1,13 @@
 """The quiz from start to review, through Flask's test client."""
 import json
 import re
-import threading
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Attempt, AttemptItem, QuestionVersion
 from app.quiz.types import answer_form
-from tests.conftest import count
+from tests.conftest import at_once, count
 
 
 def correct_form(app, attempt_id: int) -> dict:
@@ -135,18 +134,7 @@ def test_concurrent_submissions_of_one_attempt_give_one_graded_result(make_app, 
         clients.append(c)
     attempt_id = int(clients[0].post("/modules/amaq/quiz").headers["Location"].rsplit("/", 1)[1])
     form = correct_form(app, attempt_id)
-    barrier = threading.Barrier(len(clients))
-    statuses = []
-
-    def submit(c):
-        barrier.wait()
-        statuses.append(c.post(f"/attempts/{attempt_id}/submit", data=form).status_code)
-
-    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = at_once(lambda c: c.post(f"/attempts/{attempt_id}/submit", data=form).status_code, clients)
     assert statuses == [302] * len(clients)
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)

@@ -5,7 +5,6 @@ import csv
 import io
 
 import re
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +15,7 @@ from app.models import Seminar, SeminarAnswer, SeminarMember
 from app.quiz.grading import grade_response
 from app.quiz.types import QUESTION_TYPES, answer_form
 from app.seminar.live import CODE_ALPHABET, normalise_code
-from tests.conftest import PASSWORD, count
+from tests.conftest import PASSWORD, at_once, count
 
 
 def logged_in(app, username: str):
@@ -202,17 +201,7 @@ def test_concurrent_answers_from_one_learner_store_exactly_one(make_app, make_us
     phones[0].post("/seminars/join", data={"code": room(app, seminar_id).code})
     step(host, seminar_id, "open", 0)
     form = form_for(app, seminar_id, 0)
-    barrier, statuses = threading.Barrier(len(phones)), []
-
-    def send(phone):
-        barrier.wait()
-        statuses.append(phone.post(f"/seminars/{seminar_id}/answer", data=form).status_code)
-
-    threads = [threading.Thread(target=send, args=(p,)) for p in phones]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = at_once(lambda phone: phone.post(f"/seminars/{seminar_id}/answer", data=form).status_code, phones)
     assert statuses == [302] * len(phones)
     assert count(app, SeminarAnswer) == 1
 
