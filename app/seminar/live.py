@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from app.content.model import Module
-from app.database import insert_ignoring_conflicts
+from app.database import end_read, insert_ignoring_conflicts, write_intent
 from app.extensions import db
 from app.models import Seminar, SeminarAnswer, SeminarMember, SeminarQuestion, User, utcnow
-from app.quiz.attempts import question_version_ids
+from app.quiz.attempts import question_version_ids, version_specs
 from app.quiz.grading import grade_response
 from app.quiz.types import QUESTION_TYPES
 
@@ -122,36 +123,71 @@ def is_member(seminar_id: int, user_id: int) -> bool:
         SeminarMember.seminar_id == seminar_id, SeminarMember.user_id == user_id)) is not None
 
 
-def answer(seminar: Seminar, user: User, position: int, form: MultiDict) -> float:
+class NotAMember(Exception):
+    """The learner has not joined this seminar (or it does not exist)."""
+
+
+_answers, _rooms, _questions, _members = (SeminarAnswer.__table__, Seminar.__table__, SeminarQuestion.__table__,
+                                          SeminarMember.__table__)
+# the member's row, with the asked question's version and layout when it exists: one read per answer
+READ_QUESTION = (
+    sa.select(_members.c.user_id, _questions.c.question_version_id, _questions.c.layout)
+    .select_from(_members)
+    .outerjoin(_questions, sa.and_(_questions.c.seminar_id == _members.c.seminar_id,
+                                   _questions.c.position == sa.bindparam("position")))
+    .where(_members.c.seminar_id == sa.bindparam("seminar_id"), _members.c.user_id == sa.bindparam("user_id")))
+_ANSWER_ROW = sa.select(
+    sa.bindparam("b_seminar_id", type_=sa.Integer), sa.bindparam("b_position", type_=sa.Integer),
+    sa.bindparam("b_user_id", type_=sa.Integer), sa.bindparam("b_response", type_=_answers.c.response.type),
+    sa.bindparam("b_fraction", type_=sa.Float), sa.bindparam("b_now", type_=sa.DateTime),
+).where(sa.exists().where(_rooms.c.id == sa.bindparam("b_seminar_id"), _rooms.c.phase == "open",
+                          _rooms.c.position == sa.bindparam("b_position")))
+
+
+def store_answer():
+    """INSERT ... SELECT the answer only while its question is the open one; a second answer conflicts
+    and does nothing. Built once per app, in its database's dialect. (RETURNING, not rowcount:
+    psycopg reports no rowcount for an INSERT ... SELECT.)"""
+    cache = current_app.extensions
+    if "groundwork_store_answer" not in cache:
+        columns = ["seminar_id", "position", "user_id", "response", "fraction", "answered_at"]
+        cache["groundwork_store_answer"] = insert_ignoring_conflicts(
+            _answers, (columns, _ANSWER_ROW)).returning(_answers.c.user_id)
+    return cache["groundwork_store_answer"]
+
+
+def answer(seminar_id: int, user_id: int, position: int, form: MultiDict) -> float:
     """Grade and store the member's answer to the open question at `position`; returns its fraction.
 
-    The INSERT only selects a row while that question is still open, and conflicts with an
-    earlier answer do nothing: a late, repeated or concurrent answer writes nothing.
+    Reads first, then writes in one short transaction (SQLite's write lock is held for the
+    INSERT alone). The INSERT only selects a row while that question is still open, and
+    conflicts with an earlier answer do nothing: a late, repeated or concurrent answer writes nothing.
 
+    :raise NotAMember: when the learner has not joined the seminar.
     :raise AnswerRefused: saying why nothing was stored.
     """
-    if not 0 <= position < len(seminar.questions):
+    row = db.session.execute(READ_QUESTION, {"seminar_id": seminar_id, "user_id": user_id,
+                                             "position": position}).first()
+    if row is None:
+        raise NotAMember(seminar_id)
+    if row.question_version_id is None:
         raise AnswerRefused("There is no such question in this seminar.")
-    question = seminar.questions[position]
-    spec = question.spec
-    response = QUESTION_TYPES[spec["type"]].parse(form, f"q{position}", spec["data"], question.layout)
+    spec = version_specs({row.question_version_id})[row.question_version_id]
+    response = QUESTION_TYPES[spec["type"]].parse(form, f"q{position}", spec["data"], row.layout)
     if response in (None, "", [], {}):  # e.g. no box ticked: in a room, sending nothing is a slip
         raise AnswerRefused("Choose or type an answer before sending it.")
     fraction = grade_response(spec, response)
-    table, rooms = SeminarAnswer.__table__, Seminar.__table__
-    still_open = sa.select(
-        sa.literal(seminar.id), sa.literal(position), sa.literal(user.id),
-        sa.literal(response, type_=table.c.response.type), sa.literal(fraction), sa.literal(utcnow()),
-    ).where(sa.exists().where(rooms.c.id == seminar.id, rooms.c.phase == "open", rooms.c.position == position))
-    columns = ["seminar_id", "position", "user_id", "response", "fraction", "answered_at"]
-    # RETURNING, not rowcount: psycopg reports no rowcount for an INSERT ... SELECT
-    stored = db.session.execute(insert_ignoring_conflicts(table, (columns, still_open)).returning(table.c.user_id))
-    if stored.first() is not None:
-        db.session.commit()
-        return fraction
-    db.session.rollback()
+    with write_intent():
+        end_read()
+        stored = db.session.execute(store_answer(), {
+            "b_seminar_id": seminar_id, "b_position": position, "b_user_id": user_id, "b_response": response,
+            "b_fraction": fraction, "b_now": utcnow()}).first()
+        if stored is not None:
+            db.session.commit()
+            return fraction
+        db.session.rollback()
     if db.session.scalar(sa.select(sa.literal(True)).where(
-            table.c.seminar_id == seminar.id, table.c.position == position, table.c.user_id == user.id)):
+            _answers.c.seminar_id == seminar_id, _answers.c.position == position, _answers.c.user_id == user_id)):
         raise AnswerRefused("You have already answered this question: your first answer counts.")
     raise AnswerRefused("Answers to that question are closed.")
 

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from app.auth.access import instructor_required
 from app.content import catalog
+from app.database import reads_first
 from app.extensions import db
 from app.learning.routes import get_module
 from app.models import Seminar, SeminarMember
@@ -13,7 +14,7 @@ from app.quiz.types import QUESTION_TYPES
 from app.review.export import csv_download
 from app.seminar import bp
 from app.seminar.forms import JoinForm, SeminarForm
-from app.seminar.live import (ACTIONS, AnswerRefused, SeminarMoved, advance, answer, answer_count, create_seminar, hosted_seminars,
+from app.seminar.live import (ACTIONS, AnswerRefused, NotAMember, SeminarMoved, advance, answer, answer_count, create_seminar, hosted_seminars,
                               is_member, join, live_item, may_host, member_count, my_answers, normalise_code,
                               scoreboard,
                               tallies)
@@ -153,19 +154,21 @@ def state(seminar_id: int):
 
 @bp.route("/seminars/<int(max=2147483647):seminar_id>/answer", methods=["POST"])
 @login_required
+@reads_first
 def answer_question(seminar_id: int):
     """Store the learner's one answer to the open question."""
-    seminar = joined_seminar(seminar_id)
     position = request.form.get("position", "")
     if not (position.isascii() and position.isdigit() and len(position) < 4):
         abort(400, description="The answer did not say which question it answers.")
     try:
-        answer(seminar, current_user, int(position), request.form)
+        answer(seminar_id, current_user.id, int(position), request.form)
+    except NotAMember:
+        abort(404, description=NOT_FOUND)
     except AnswerRefused as exc:
         flash(str(exc), "error")
     else:
         flash("Answer received.", "success")
-    return redirect(url_for("seminar.live", seminar_id=seminar.id))
+    return redirect(url_for("seminar.live", seminar_id=seminar_id))
 
 
 @bp.route("/seminars/<int(max=2147483647):seminar_id>/host")
