@@ -18,7 +18,7 @@ from app import create_app
 from app.config import PROJECT_ROOT
 from app.content import load_catalog
 from app.extensions import db
-from app.models import User
+from app.models import Seminar, User
 
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 
@@ -150,3 +150,16 @@ def at_once(call, items: list) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+def make_seminar(app, host, module: str = "amaq", questions: int = 3, title: str = "", members=()) -> tuple[int, str]:
+    """A seminar opened through the host's client and joined by each member's client: (its id, its code)."""
+    response = host.post("/seminars/new", data={"module": module, "title": title, "questions": str(questions)})
+    match = re.fullmatch(r".*/seminars/(\d+)/host", response.headers.get("Location", ""))
+    assert response.status_code == 302 and match, (response.status_code, response.get_data(as_text=True)[:300])
+    seminar_id = int(match.group(1))
+    with app.app_context():
+        code = db.session.get(Seminar, seminar_id).code
+    for member in members:
+        assert member.post("/seminars/join", data={"code": code}).status_code == 302
+    return seminar_id, code

@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app.extensions import db
-from app.models import Attempt, AttemptItem, Seminar
-from tests.conftest import PASSWORD
+from app.models import Attempt, AttemptItem
+from tests.conftest import PASSWORD, make_seminar
 from tests.test_quiz_flow import correct_form
 
 GET, POST = frozenset({"GET"}), frozenset({"POST"})
@@ -176,11 +176,7 @@ def world(app, make_user, catalog) -> World:
     half = {k: v for k, v in correct_form(app, second).items() if re.match(r"q[0-4](-|$)", k)}
     assert owner.post(f"/attempts/{second}/save", data=half).status_code == 302
     assert first != second
-    seminar = clients["instructor"].post("/seminars/new", data={"module": MODULE, "questions": "3"})
-    seminar_id = int(re.fullmatch(r".*/seminars/(\d+)/host", seminar.headers["Location"]).group(1))
-    with app.app_context():
-        code = db.session.get(Seminar, seminar_id).code
-    assert owner.post("/seminars/join", data={"code": code}).status_code == 302
+    seminar_id, _ = make_seminar(app, clients["instructor"], MODULE, members=[owner])
     return World(app=app, clients=clients, ids={a: u.id for a, u in users.items()}, open_attempt=second,
                  submitted_attempt=first, source=catalog.module(MODULE).source_ids[0], seminar=seminar_id)
 

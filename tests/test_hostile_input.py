@@ -25,7 +25,7 @@ from werkzeug.security import generate_password_hash
 from app.extensions import db
 from app.models import Attempt, AttemptItem, LessonRead, Seminar, SeminarAnswer, User
 from app.quiz.grading import grade_response
-from tests.conftest import PASSWORD, count
+from tests.conftest import PASSWORD, count, make_seminar
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 FETCH = {"X-Requested-With": "fetch"}
@@ -260,11 +260,7 @@ def live_room(app, quiz_taker):
         db.session.execute(sa.update(User).where(User.username == "prof").values(role="instructor"))
         db.session.commit()
     host = logged_in(app, "prof")
-    seminar = int(host.post("/seminars/new", data={"module": MODULE, "questions": "3"}).headers["Location"]
-                  .rsplit("/", 2)[1])
-    with app.app_context():
-        code = db.session.get(Seminar, seminar).code
-    assert quiz_taker.post("/seminars/join", data={"code": code}).status_code == 302
+    seminar, _ = make_seminar(app, host, MODULE, members=[quiz_taker])
     assert host.post(f"/seminars/{seminar}/advance", data={"action": "open", "step": "0"}).status_code == 302
     return host, seminar
 
@@ -392,9 +388,7 @@ def test_a_script_display_name_is_inert_on_every_page(app, client, make_user, pa
     make_user("prof", role="instructor")
     instructor = app.test_client()
     instructor.post("/login", data={"username": "prof", "password": PASSWORD})
-    opened = instructor.post("/seminars/new", data={"module": MODULE, "questions": "2"})
-    seminar = int(opened.headers["Location"].rsplit("/", 2)[1])
-    code = re.search(r'class="code"[^>]*>(\w+)<', instructor.get(opened.headers["Location"]).get_data(as_text=True))[1]
+    seminar, code = make_seminar(app, instructor, MODULE, questions=2)
     registered = client.post("/register", data={"username": "mallory", "display_name": payload,
                                                 "password": "long enough pw", "confirm": "long enough pw"})
     assert registered.status_code == 302

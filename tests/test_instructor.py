@@ -6,7 +6,7 @@ import pytest
 
 from app.instructor.statistics import (GradedAttempt, GradedItem, correlation, first_attempts, learner_results,
                                        question_stats)
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_seminar
 from tests.test_quiz_flow import correct_form
 
 MODULE = "amaq"
@@ -121,22 +121,8 @@ def test_learners_are_refused_and_see_no_link(cohort):
     assert "Cohort results" in cohort["prof"].get("/course").get_data(as_text=True)
 
 
-def seminar_with(app, host, members: list) -> int:
-    """A seminar opened by `host` and joined by the `members` clients; returns its id."""
-    opened = host.post("/seminars/new", data={"module": MODULE, "questions": "2"})
-    seminar_id = int(opened.headers["Location"].rsplit("/", 2)[1])
-    with app.app_context():
-        from app.extensions import db
-        from app.models import Seminar
-
-        code = db.session.get(Seminar, seminar_id).code
-    for member in members:
-        assert member.post("/seminars/join", data={"code": code}).status_code == 302
-    return seminar_id
-
-
 def test_results_can_be_narrowed_to_a_seminar_s_members(app, cohort):
-    seminar = seminar_with(app, cohort["prof"], [cohort["ann"]])
+    seminar, _ = make_seminar(app, cohort["prof"], questions=2, members=[cohort["ann"]])
     prof = cohort["prof"]
     html = prof.get(f"/instructor/results?cohort={seminar}").get_data(as_text=True)
     row = html.split("<tbody>", 1)[1].split("The Amaq guided-attack model", 1)[1].split("</tr>", 1)[0]
@@ -152,7 +138,7 @@ def test_results_can_be_narrowed_to_a_seminar_s_members(app, cohort):
 
 
 def test_another_instructor_s_seminar_or_a_bad_cohort_is_refused(app, cohort, make_user):
-    seminar = seminar_with(app, cohort["prof"], [cohort["ann"]])
+    seminar, _ = make_seminar(app, cohort["prof"], questions=2, members=[cohort["ann"]])
     make_user("other", role="instructor")
     other = app.test_client()
     other.post("/login", data={"username": "other", "password": PASSWORD})

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -127,6 +126,10 @@ class NotAMember(Exception):
     """The learner has not joined this seminar (or it does not exist)."""
 
 
+class MalformedAnswer(AnswerRefused):
+    """The form does not say which question it answers: not something the page sends."""
+
+
 _answers, _rooms, _questions, _members = (SeminarAnswer.__table__, Seminar.__table__, SeminarQuestion.__table__,
                                           SeminarMember.__table__)
 # the member's row, with the asked question's version and layout when it exists: one read per answer
@@ -156,20 +159,23 @@ def store_answer():
     return cache["groundwork_store_answer"]
 
 
-def answer(seminar_id: int, user_id: int, position: int, form: MultiDict) -> float:
+def answer(seminar_id: int, user_id: int, position: int | None, form: MultiDict) -> float:
     """Grade and store the member's answer to the open question at `position`; returns its fraction.
 
     Reads first, then writes in one short transaction (SQLite's write lock is held for the
     INSERT alone). The INSERT only selects a row while that question is still open, and
     conflicts with an earlier answer do nothing: a late, repeated or concurrent answer writes nothing.
 
-    :raise NotAMember: when the learner has not joined the seminar.
+    :raise NotAMember: when the learner has not joined the seminar (whatever the form says).
+    :raise MalformedAnswer: when `position` is None.
     :raise AnswerRefused: saying why nothing was stored.
     """
     row = db.session.execute(READ_QUESTION, {"seminar_id": seminar_id, "user_id": user_id,
-                                             "position": position}).first()
+                                             "position": -1 if position is None else position}).first()
     if row is None:
         raise NotAMember(seminar_id)
+    if position is None:
+        raise MalformedAnswer("The answer did not say which question it answers.")
     if row.question_version_id is None:
         raise AnswerRefused("There is no such question in this seminar.")
     spec = version_specs({row.question_version_id})[row.question_version_id]
@@ -207,102 +213,3 @@ class LiveItem:
 def live_item(question: SeminarQuestion, mine: SeminarAnswer | None = None) -> LiveItem:
     return LiveItem(question.position, question.spec, question.layout, question.points,
                     mine.response if mine else None, mine.fraction if mine else None)
-
-
-def my_answers(seminar_id: int, user_id: int) -> dict[int, SeminarAnswer]:
-    return {a.position: a for a in db.session.scalars(sa.select(SeminarAnswer).where(
-        SeminarAnswer.seminar_id == seminar_id, SeminarAnswer.user_id == user_id))}
-
-
-def member_count(seminar_id: int) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(SeminarMember)
-                             .where(SeminarMember.seminar_id == seminar_id)) or 0
-
-
-def answer_count(seminar_id: int, position: int) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(SeminarAnswer).where(
-        SeminarAnswer.seminar_id == seminar_id, SeminarAnswer.position == position)) or 0
-
-
-@dataclass
-class Tally:
-    """How the room answered one question: counts per choice (choice questions) and per verdict."""
-
-    answered: int
-    correct: int
-    partly: int
-    options: list[dict[str, Any]]  # text, count, key (is it a right answer), for choice questions
-
-    @property
-    def incorrect(self) -> int:
-        return self.answered - self.correct - self.partly
-
-    @property
-    def percent_correct(self) -> int:
-        return round(100 * self.correct / self.answered) if self.answered else 0
-
-
-def tally(question: SeminarQuestion, answers: list[tuple[Any, float]]) -> Tally:
-    """Count (response, fraction) pairs; for single, multiple and true/false also count each option."""
-    spec, data = question.spec, question.spec["data"]
-    correct = sum(1 for _, f in answers if f >= 0.999)
-    partly = sum(1 for _, f in answers if 0 < f < 0.999)
-    options: list[dict[str, Any]] = []
-    chosen: Counter = Counter()
-    for response, _ in answers:
-        for value in (response if isinstance(response, list) else [response]):
-            if isinstance(value, (int, bool, str)):
-                chosen[value] += 1
-    if spec["type"] in ("single", "multiple"):
-        key = QUESTION_TYPES[spec["type"]].key_response(data)
-        keys = set(key if isinstance(key, list) else [key])
-        options = [{"text": data["choices"][original], "count": chosen[original], "key": original in keys}
-                   for original in question.layout["choices"]]
-    elif spec["type"] == "true_false":
-        options = [{"text": label, "count": chosen[value], "key": data["answer"] is value}
-                   for label, value in (("True", True), ("False", False))]
-    return Tally(len(answers), correct, partly, options)
-
-
-def tallies(seminar: Seminar, only: int | None = None) -> dict[int, Tally]:
-    """Every question's tally (or only the one at position `only`), from one query."""
-    questions = seminar.questions if only is None else [seminar.questions[only]]
-    grouped: dict[int, list[tuple[Any, float]]] = {q.position: [] for q in questions}
-    query = (sa.select(SeminarAnswer.position, SeminarAnswer.response, SeminarAnswer.fraction)
-             .where(SeminarAnswer.seminar_id == seminar.id))
-    if only is not None:
-        query = query.where(SeminarAnswer.position == only)
-    for position, response, fraction in db.session.execute(query):
-        grouped[position].append((response, fraction))
-    return {q.position: tally(q, grouped[q.position]) for q in questions}
-
-
-@dataclass
-class MemberScore:
-    user_id: int
-    name: str
-    answers: dict[int, tuple[Any, float]] = field(default_factory=dict)  # position: (response, fraction)
-    earned: float = 0.0
-
-    @property
-    def answered(self) -> int:
-        return len(self.answers)
-
-
-def scoreboard(seminar: Seminar) -> list[MemberScore]:
-    """Every member with their answers and the points earned, best first."""
-    points = {q.position: q.points for q in seminar.questions}
-    rows = db.session.execute(
-        sa.select(SeminarMember.user_id, User.display_name, SeminarAnswer.position, SeminarAnswer.response,
-                  SeminarAnswer.fraction)
-        .join(User, User.id == SeminarMember.user_id)
-        .outerjoin(SeminarAnswer, sa.and_(SeminarAnswer.seminar_id == SeminarMember.seminar_id,
-                                          SeminarAnswer.user_id == SeminarMember.user_id))
-        .where(SeminarMember.seminar_id == seminar.id))
-    board: dict[int, MemberScore] = {}
-    for user_id, name, position, response, fraction in rows:
-        entry = board.setdefault(user_id, MemberScore(user_id, name))
-        if position is not None:
-            entry.answers[position] = (response, fraction)
-            entry.earned += fraction * points[position]
-    return sorted(board.values(), key=lambda m: (-m.earned, m.name.casefold(), m.user_id))

@@ -14,10 +14,9 @@ from app.quiz.types import QUESTION_TYPES
 from app.review.export import csv_download
 from app.seminar import bp
 from app.seminar.forms import JoinForm, SeminarForm
-from app.seminar.live import (ACTIONS, AnswerRefused, NotAMember, SeminarMoved, advance, answer, answer_count, create_seminar, hosted_seminars,
-                              is_member, join, live_item, may_host, member_count, my_answers, normalise_code,
-                              scoreboard,
-                              tallies)
+from app.seminar.live import (ACTIONS, AnswerRefused, MalformedAnswer, NotAMember, SeminarMoved, advance, answer,
+                              create_seminar, hosted_seminars, is_member, join, live_item, may_host, normalise_code)
+from app.seminar.results import answer_count, member_count, my_answers, scoreboard, tallies
 
 NOT_FOUND = "There is no such seminar, or you have not joined it."
 
@@ -157,13 +156,14 @@ def state(seminar_id: int):
 @reads_first
 def answer_question(seminar_id: int):
     """Store the learner's one answer to the open question."""
-    position = request.form.get("position", "")
-    if not (position.isascii() and position.isdigit() and len(position) < 4):
-        abort(400, description="The answer did not say which question it answers.")
+    raw = request.form.get("position", "")
+    position = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else None
     try:
-        answer(seminar_id, current_user.id, int(position), request.form)
+        answer(seminar_id, current_user.id, position, request.form)
     except NotAMember:
         abort(404, description=NOT_FOUND)
+    except MalformedAnswer as exc:
+        abort(400, description=str(exc))
     except AnswerRefused as exc:
         flash(str(exc), "error")
     else:

@@ -1,0 +1,111 @@
+"""How the room answered: each question's tally, each member's answers and points."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Seminar, SeminarAnswer, SeminarMember, SeminarQuestion, User
+from app.quiz.types import QUESTION_TYPES
+
+
+def my_answers(seminar_id: int, user_id: int) -> dict[int, SeminarAnswer]:
+    return {a.position: a for a in db.session.scalars(sa.select(SeminarAnswer).where(
+        SeminarAnswer.seminar_id == seminar_id, SeminarAnswer.user_id == user_id))}
+
+
+def member_count(seminar_id: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(SeminarMember)
+                             .where(SeminarMember.seminar_id == seminar_id)) or 0
+
+
+def answer_count(seminar_id: int, position: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(SeminarAnswer).where(
+        SeminarAnswer.seminar_id == seminar_id, SeminarAnswer.position == position)) or 0
+
+
+@dataclass
+class Tally:
+    """How the room answered one question: counts per choice (choice questions) and per verdict."""
+
+    answered: int
+    correct: int
+    partly: int
+    options: list[dict[str, Any]]  # text, count, key (is it a right answer), for choice questions
+
+    @property
+    def incorrect(self) -> int:
+        return self.answered - self.correct - self.partly
+
+    @property
+    def percent_correct(self) -> int:
+        return round(100 * self.correct / self.answered) if self.answered else 0
+
+
+def tally(question: SeminarQuestion, answers: list[tuple[Any, float]]) -> Tally:
+    """Count (response, fraction) pairs; for single, multiple and true/false also count each option."""
+    spec, data = question.spec, question.spec["data"]
+    correct = sum(1 for _, f in answers if f >= 0.999)
+    partly = sum(1 for _, f in answers if 0 < f < 0.999)
+    options: list[dict[str, Any]] = []
+    chosen: Counter = Counter()
+    for response, _ in answers:
+        for value in (response if isinstance(response, list) else [response]):
+            if isinstance(value, (int, bool, str)):
+                chosen[value] += 1
+    if spec["type"] in ("single", "multiple"):
+        key = QUESTION_TYPES[spec["type"]].key_response(data)
+        keys = set(key if isinstance(key, list) else [key])
+        options = [{"text": data["choices"][original], "count": chosen[original], "key": original in keys}
+                   for original in question.layout["choices"]]
+    elif spec["type"] == "true_false":
+        options = [{"text": label, "count": chosen[value], "key": data["answer"] is value}
+                   for label, value in (("True", True), ("False", False))]
+    return Tally(len(answers), correct, partly, options)
+
+
+def tallies(seminar: Seminar, only: int | None = None) -> dict[int, Tally]:
+    """Every question's tally (or only the one at position `only`), from one query."""
+    questions = seminar.questions if only is None else [seminar.questions[only]]
+    grouped: dict[int, list[tuple[Any, float]]] = {q.position: [] for q in questions}
+    query = (sa.select(SeminarAnswer.position, SeminarAnswer.response, SeminarAnswer.fraction)
+             .where(SeminarAnswer.seminar_id == seminar.id))
+    if only is not None:
+        query = query.where(SeminarAnswer.position == only)
+    for position, response, fraction in db.session.execute(query):
+        grouped[position].append((response, fraction))
+    return {q.position: tally(q, grouped[q.position]) for q in questions}
+
+
+@dataclass
+class MemberScore:
+    user_id: int
+    name: str
+    answers: dict[int, tuple[Any, float]] = field(default_factory=dict)  # position: (response, fraction)
+    earned: float = 0.0
+
+    @property
+    def answered(self) -> int:
+        return len(self.answers)
+
+
+def scoreboard(seminar: Seminar) -> list[MemberScore]:
+    """Every member with their answers and the points earned, best first."""
+    points = {q.position: q.points for q in seminar.questions}
+    rows = db.session.execute(
+        sa.select(SeminarMember.user_id, User.display_name, SeminarAnswer.position, SeminarAnswer.response,
+                  SeminarAnswer.fraction)
+        .join(User, User.id == SeminarMember.user_id)
+        .outerjoin(SeminarAnswer, sa.and_(SeminarAnswer.seminar_id == SeminarMember.seminar_id,
+                                          SeminarAnswer.user_id == SeminarMember.user_id))
+        .where(SeminarMember.seminar_id == seminar.id))
+    board: dict[int, MemberScore] = {}
+    for user_id, name, position, response, fraction in rows:
+        entry = board.setdefault(user_id, MemberScore(user_id, name))
+        if position is not None:
+            entry.answers[position] = (response, fraction)
+            entry.earned += fraction * points[position]
+    return sorted(board.values(), key=lambda m: (-m.earned, m.name.casefold(), m.user_id))
