@@ -121,6 +121,7 @@ def test_joining_by_code_is_idempotent_and_wrong_codes_get_a_message(app, semina
     lobby = ann.get(f"/seminars/{seminar_id}").get_data(as_text=True)
     assert "You are in" in lobby and "Dr Prof" in lobby
     assert "Thursday seminar" in ann.get("/join").get_data(as_text=True)  # listed under the joined seminars
+    assert f'value="{code}"' in ann.get(f"/join?code={code.lower()}").get_data(as_text=True)  # the shared link
 
 
 def test_a_whole_seminar_from_lobby_to_scores(app, seminar_world):
