@@ -30,11 +30,12 @@ import app.quiz.routes as quiz_routes
 from app.config import PROJECT_ROOT
 from app.database import write_intent
 from app.extensions import db
-from app.models import Attempt, AttemptItem
+from app.models import Attempt, AttemptItem, Seminar, SeminarAnswer
 import app.quiz.attempts as quiz_attempts
 from app.quiz.attempts import read_answers, record_answers, write_answers
-from tests.conftest import PASSWORD, count, database_url
+from tests.conftest import PASSWORD, count, database_url, make_seminar
 from tests.test_quiz_flow import correct_form
+from tests.test_seminar import form_for
 
 GUNICORN = PROJECT_ROOT / ".venv" / "bin" / "gunicorn"
 FETCH = {"X-Requested-With": "fetch"}
@@ -363,6 +364,46 @@ def test_a_server_restart_mid_quiz_keeps_the_answers_and_the_attempt_submits_onc
     assert count(app, Attempt) == 1
 
 
+def log_in(browser: Browser, username: str) -> None:
+    reply = browser.post("/login", {"username": username, "password": PASSWORD,
+                                    "csrf_token": browser.get("/login").token()})
+    assert reply.status == 302, reply.status
+
+
+@pytest.mark.slow
+def test_a_server_restart_mid_seminar_keeps_the_room_its_members_and_their_answers(server, make_user):
+    app = server.inspector
+    make_user("prof", role="instructor")
+    server.start()
+    host, ann, bob = Browser(server), Browser(server), Browser(server)
+    log_in(host, "prof")
+    opened = host.post("/seminars/new", {"module": MODULE, "questions": "2",
+                                         "csrf_token": host.get("/seminars").token()})
+    seminar = int(re.fullmatch(r"/seminars/(\d+)/host", opened.location).group(1))
+    with app.app_context():
+        code = db.session.get(Seminar, seminar).code
+    for browser, name in ((ann, "ann"), (bob, "bob")):
+        register(browser, name)
+        assert browser.post("/seminars/join", {"code": code, "csrf_token": browser.get("/join").token()}).status == 302
+    host_token = host.get(f"/seminars/{seminar}/host").token()
+    assert host.post(f"/seminars/{seminar}/advance", {"action": "open", "step": "0", "csrf_token": host_token}).status == 302
+    form = form_for(app, seminar, 0)
+    assert ann.post(f"/seminars/{seminar}/answer", {**form, "csrf_token": ann.get(f"/seminars/{seminar}").token()}).status == 302
+
+    server.stop()
+    server.start()
+
+    assert '"step":1' in ann.get(f"/seminars/{seminar}/state").text.replace(" ", "")
+    assert "Answer received" in ann.get(f"/seminars/{seminar}").text
+    bob_token = bob.get(f"/seminars/{seminar}").token()
+    assert bob.post(f"/seminars/{seminar}/answer", {**form, "csrf_token": bob_token}).status == 302
+    assert ann.post(f"/seminars/{seminar}/answer", {**form, "csrf_token": bob_token}).status == 400  # Bob's token
+    assert host.post(f"/seminars/{seminar}/advance", {"action": "close", "step": "1", "csrf_token": host_token}).status == 302
+    with app.app_context():
+        assert db.session.get(Seminar, seminar).step == 2
+        assert sorted(a.fraction for a in db.session.scalars(sa.select(SeminarAnswer))) == [1.0, 1.0]
+
+
 # ---------------------------------------------------------------------------- (c) old and bad CSRF tokens
 
 
@@ -605,6 +646,27 @@ def test_requests_while_the_database_is_down_never_half_work_and_the_next_one_do
     assert item_state(app, attempt) == before
     assert client.get("/course").status_code == 200
     assert client.post(f"/attempts/{attempt}/save", data=everything, headers=FETCH).status_code == 200
+
+
+def test_a_seminar_answer_sent_while_the_database_is_down_gets_503_and_the_next_one_lands(
+        app, client, make_user, failing_statements):
+    make_user("prof", role="instructor")
+    make_user("ann")
+    host = app.test_client()
+    host.post("/login", data={"username": "prof", "password": PASSWORD})
+    client.post("/login", data={"username": "ann", "password": PASSWORD})
+    seminar, _ = make_seminar(app, host, MODULE, members=[client])
+    assert host.post(f"/seminars/{seminar}/advance", data={"action": "open", "step": "0"}).status_code == 302
+    form = form_for(app, seminar, 0)
+    failing_statements(0)
+    try:
+        down = client.post(f"/seminars/{seminar}/answer", data=form)
+    finally:
+        failing_statements(None)
+    assert down.status_code == 503 and "briefly unavailable" in down.get_data(as_text=True)
+    assert count(app, SeminarAnswer) == 0
+    assert client.post(f"/seminars/{seminar}/answer", data=form).status_code == 302
+    assert count(app, SeminarAnswer) == 1
 
 
 # ---------------------------------------------------------------------------- (e) one grade, enforced twice
