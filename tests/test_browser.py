@@ -25,7 +25,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 from app.extensions import db
-from app.models import Attempt, AttemptItem, User
+from app.models import Attempt, AttemptItem, Seminar, User
 from tests.conftest import database_url
 
 try:
@@ -555,7 +555,6 @@ def test_live_seminar_phone_follows_the_host_by_itself(browser, server):
         host.get_by_role("button", name="Open question 1").click()
         expect(phone.get_by_role("button", name="Send my answer")).to_be_visible()  # the phone moved on by itself
         with server.app.app_context():
-            from app.models import Seminar
             from app.quiz.types import answer_form
             seminar = db.session.scalar(sa.select(Seminar))
             key = answer_form(0, seminar.questions[0].spec, seminar.questions[0].layout, correct=True)
@@ -572,6 +571,7 @@ def test_live_seminar_phone_follows_the_host_by_itself(browser, server):
                     field.select_option(str(v))
                 else:
                     field.fill(str(v))
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
         phone.get_by_role("button", name="Send my answer").click()
         expect(phone.locator("text=Answer received")).to_have_count(2)  # the flash and the waiting screen
         expect(host.locator('[data-live="answered"]')).to_have_text("1")
@@ -583,6 +583,45 @@ def test_live_seminar_phone_follows_the_host_by_itself(browser, server):
         host.get_by_role("button", name="End the seminar").click()
         expect(phone.locator("text=The seminar has ended")).to_be_visible()
         assert errors == []
+    finally:
+        for ctx in contexts:
+            ctx.close()
+
+
+def test_every_question_type_fits_a_phone_screen_in_a_seminar(browser, server, catalog):
+    """No question (long matching options included) makes a 360-pixel-wide phone scroll sideways."""
+    with server.app.app_context():
+        host_user = User(username="prof", display_name="Prof", role="instructor")
+        host_user.set_password(PASSWORD)
+        db.session.add(host_user)
+        db.session.commit()
+    contexts = [browser.new_context(), browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)]
+    try:
+        host, phone = (ctx.new_page() for ctx in contexts)
+        host.goto(server.url + "/login")
+        host.fill("#username", "prof")
+        host.fill("#password", PASSWORD)
+        host.click("button:has-text('Log in'), input[value='Log in']")
+        register(phone, server, "ann")
+        kinds = set()
+        for module in catalog.modules:
+            host.goto(server.url + "/seminars")
+            host.select_option("#module", module.id)
+            host.fill("#questions", "30")
+            host.get_by_role("button", name="Open the room").click()
+            phone.goto(server.url + "/join?code=" + host.locator(".room-code .code").inner_text().strip())
+            phone.get_by_role("button", name="Join").click()
+            seminar_id = int(host.url.rsplit("/", 2)[1])
+            for position in range(min(len(module.questions), 30)):
+                with server.app.app_context():  # the host's "Open question" button, without the clicks
+                    db.session.execute(sa.update(Seminar).where(Seminar.id == seminar_id).values(
+                        phase="open", position=position, step=Seminar.step + 1))
+                    db.session.commit()
+                phone.reload()
+                kinds.add(phone.locator("fieldset.question .qtype").inner_text())
+                width = phone.evaluate("document.documentElement.scrollWidth")
+                assert width <= 360, (module.id, position, width)
+        assert len(kinds) == 7, kinds  # every question type was on screen
     finally:
         for ctx in contexts:
             ctx.close()
