@@ -612,6 +612,7 @@ def test_every_question_type_fits_a_phone_screen_in_a_seminar(browser, server, c
             phone.goto(server.url + "/join?code=" + host.locator(".room-code .code").inner_text().strip())
             phone.get_by_role("button", name="Join").click()
             seminar_id = int(host.url.rsplit("/", 2)[1])
+            host.goto(server.url + "/seminars")  # off the host's screen, which reloads at every step
             for position in range(min(len(module.questions), 30)):
                 with server.app.app_context():  # the host's "Open question" button, without the clicks
                     db.session.execute(sa.update(Seminar).where(Seminar.id == seminar_id).values(
