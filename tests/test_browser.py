@@ -519,14 +519,27 @@ def test_pages_have_no_inline_scripts_and_no_csp_violations(page, context, serve
     assert any("content security policy" in m.lower() for m in console), console
 
 
-def test_live_seminar_phone_follows_the_host_by_itself(browser, server):
-    """The host opens and closes a question; a learner's phone shows each screen without a reload."""
+def instructor_and_phone(browser, server, width: int) -> list:
+    """Two browser contexts: an instructor's desktop and a learner's phone `width` pixels wide."""
     with server.app.app_context():
         host_user = User(username="prof", display_name="Prof", role="instructor")
         host_user.set_password(PASSWORD)
         db.session.add(host_user)
         db.session.commit()
-    contexts = [browser.new_context(), browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)]
+    return [browser.new_context(), browser.new_context(viewport={"width": width, "height": 800}, is_mobile=True)]
+
+
+def log_in_as_instructor(page, server) -> None:
+    page.goto(server.url + "/login")
+    page.fill("#username", "prof")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Log in'), input[value='Log in']")
+    expect(page).to_have_url(server.url + "/course")
+
+
+def test_live_seminar_phone_follows_the_host_by_itself(browser, server):
+    """The host opens and closes a question; a learner's phone shows each screen without a reload."""
+    contexts = instructor_and_phone(browser, server, 390)
     try:
         host, phone = (ctx.new_page() for ctx in contexts)
         errors = []
@@ -534,10 +547,7 @@ def test_live_seminar_phone_follows_the_host_by_itself(browser, server):
             p.set_default_timeout(WAIT_MS)
             p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             p.on("pageerror", lambda e: errors.append(str(e)))
-        host.goto(server.url + "/login")
-        host.fill("#username", "prof")
-        host.fill("#password", PASSWORD)
-        host.click("button:has-text('Log in'), input[value='Log in']")
+        log_in_as_instructor(host, server)
         host.goto(server.url + "/seminars")
         host.select_option("#module", "amaq")
         host.fill("#questions", "2")
@@ -590,18 +600,10 @@ def test_live_seminar_phone_follows_the_host_by_itself(browser, server):
 
 def test_every_question_type_fits_a_phone_screen_in_a_seminar(browser, server, catalog):
     """No question (long matching options included) makes a 360-pixel-wide phone scroll sideways."""
-    with server.app.app_context():
-        host_user = User(username="prof", display_name="Prof", role="instructor")
-        host_user.set_password(PASSWORD)
-        db.session.add(host_user)
-        db.session.commit()
-    contexts = [browser.new_context(), browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)]
+    contexts = instructor_and_phone(browser, server, 360)
     try:
         host, phone = (ctx.new_page() for ctx in contexts)
-        host.goto(server.url + "/login")
-        host.fill("#username", "prof")
-        host.fill("#password", PASSWORD)
-        host.click("button:has-text('Log in'), input[value='Log in']")
+        log_in_as_instructor(host, server)
         register(phone, server, "ann")
         kinds = set()
         for module in catalog.modules:
