@@ -49,6 +49,12 @@ def normalise_code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())[:CODE_LENGTH * 2]
 
 
+def seminar_by_code(typed: str) -> Seminar | None:
+    """The seminar whose code this is, however it was typed (see normalise_code)."""
+    code = normalise_code(typed)
+    return db.session.scalar(sa.select(Seminar).where(Seminar.code == code)) if code else None
+
+
 def create_seminar(host: User, module: Module, title: str, count: int) -> Seminar:
     """A room in the lobby with `count` of the module's questions, drawn and shuffled once for everyone."""
     rng = random.Random(secrets.randbits(32))
@@ -108,6 +114,12 @@ def hosted_seminars(user: User) -> list[Seminar]:
     if user.role != "admin":
         query = query.where(Seminar.host_id == user.id)
     return list(db.session.scalars(query))
+
+
+def joined_seminars(user: User) -> list[Seminar]:
+    """The seminars this user has joined, latest first."""
+    return list(db.session.scalars(sa.select(Seminar).join(SeminarMember, SeminarMember.seminar_id == Seminar.id)
+                                   .where(SeminarMember.user_id == user.id).order_by(SeminarMember.joined_at.desc())))
 
 
 def join(seminar: Seminar, user: User) -> None:

@@ -109,3 +109,21 @@ def scoreboard(seminar: Seminar) -> list[MemberScore]:
             entry.answers[position] = (response, fraction)
             entry.earned += fraction * points[position]
     return sorted(board.values(), key=lambda m: (-m.earned, m.name.casefold(), m.user_id))
+
+
+def results_table(seminar: Seminar) -> tuple[list[str], list[list[Any]]]:
+    """The header and one row per member (best first): each question's answer in words and its points."""
+    header = ["learner", "answered", "points"]
+    for q in seminar.questions:
+        header += [f"Q{q.position + 1} answer", f"Q{q.position + 1} points"]
+    rows = []
+    for member in scoreboard(seminar):
+        row: list[Any] = [member.name, member.answered, round(member.earned, 2)]
+        for q in seminar.questions:
+            if q.position in member.answers:
+                response, fraction = member.answers[q.position]
+                row += [QUESTION_TYPES[q.spec["type"]].describe(q.spec["data"], response), round(fraction * q.points, 2)]
+            else:
+                row += ["", ""]
+        rows.append(row)
+    return header, rows

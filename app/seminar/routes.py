@@ -1,5 +1,4 @@
 """The seminar's pages: the host's room and controls, joining by code, the learner's live page."""
-import sqlalchemy as sa
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -8,15 +7,15 @@ from app.content import catalog
 from app.database import reads_first
 from app.extensions import db
 from app.learning.routes import get_module
-from app.models import Seminar, SeminarMember
+from app.models import Seminar
 from app.quiz.presenter import public_view, review_view
-from app.quiz.types import QUESTION_TYPES
 from app.review.export import csv_download
 from app.seminar import bp
 from app.seminar.forms import JoinForm, SeminarForm
 from app.seminar.live import (ACTIONS, AnswerRefused, MalformedAnswer, NotAMember, SeminarMoved, advance, answer,
-                              create_seminar, hosted_seminars, is_member, join, live_item, may_host, normalise_code)
-from app.seminar.results import answer_count, member_count, my_answers, scoreboard, tallies
+                              create_seminar, hosted_seminars, is_member, join, joined_seminars, live_item, may_host,
+                              normalise_code, seminar_by_code)
+from app.seminar.results import answer_count, member_count, my_answers, results_table, scoreboard, tallies
 
 NOT_FOUND = "There is no such seminar, or you have not joined it."
 
@@ -34,14 +33,6 @@ def hosted_seminar(seminar_id: int) -> Seminar:
     """:raise 404: unless the current user hosts it (anyone else learns nothing about it)."""
     seminar = get_seminar(seminar_id)
     if not hosts(seminar):
-        abort(404, description=NOT_FOUND)
-    return seminar
-
-
-def joined_seminar(seminar_id: int) -> Seminar:
-    """:raise 404: unless the current user has joined it."""
-    seminar = get_seminar(seminar_id)
-    if not is_member(seminar.id, current_user.id):
         abort(404, description=NOT_FOUND)
     return seminar
 
@@ -81,13 +72,7 @@ def create():
 def join_form():
     """Type the code shown in the room; the seminars this learner has joined are listed below."""
     form = JoinForm(data={"code": normalise_code(request.args.get("code", ""))})
-    return render_template("seminar/join.html", form=form, joined=joined_seminars())
-
-
-def joined_seminars() -> list[Seminar]:
-    return db.session.scalars(sa.select(Seminar).join(SeminarMember, SeminarMember.seminar_id == Seminar.id)
-                              .where(SeminarMember.user_id == current_user.id)
-                              .order_by(SeminarMember.joined_at.desc())).all()
+    return render_template("seminar/join.html", form=form, joined=joined_seminars(current_user))
 
 
 @bp.route("/seminars/join", methods=["POST"])
@@ -96,8 +81,7 @@ def join_room():
     """Join the seminar whose code was typed."""
     form = JoinForm()
     if form.validate_on_submit():
-        code = normalise_code(form.code.data)
-        seminar = db.session.scalar(sa.select(Seminar).where(Seminar.code == code)) if code else None
+        seminar = seminar_by_code(form.code.data)
         if seminar is None:
             form.code.errors.append("No seminar has that code. Check it against the screen and try again.")
         elif seminar.phase == "ended":
@@ -107,7 +91,7 @@ def join_room():
         else:
             join(seminar, current_user)
             return redirect(url_for("seminar.live", seminar_id=seminar.id))
-    return render_template("seminar/join.html", form=form, joined=joined_seminars()), 400
+    return render_template("seminar/join.html", form=form, joined=joined_seminars(current_user)), 400
 
 
 @bp.route("/seminars/<int(max=2147483647):seminar_id>")
@@ -208,15 +192,5 @@ def advance_room(seminar_id: int):
 def results_csv(seminar_id: int):
     """Each member's answer and points on every question, for the host (cells defused)."""
     seminar = hosted_seminar(seminar_id)
-    header = ["learner", "answered", "points"]
-    for q in seminar.questions:
-        header += [f"Q{q.position + 1} answer", f"Q{q.position + 1} points"]
-    rows = []
-    for member in scoreboard(seminar):
-        row = [member.name, member.answered, round(member.earned, 2)]
-        for q in seminar.questions:
-            response, fraction = member.answers.get(q.position, (None, None))
-            given = QUESTION_TYPES[q.spec["type"]].describe(q.spec["data"], response) if fraction is not None else ""
-            row += [given, round(fraction * q.points, 2) if fraction is not None else ""]
-        rows.append(row)
+    header, rows = results_table(seminar)
     return csv_download(header, rows, f"seminar-{seminar.code}-results.csv")
