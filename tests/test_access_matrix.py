@@ -87,6 +87,7 @@ POLICIES: dict[str, Policy] = {
     "instructor.module_results": Policy("staff", GET),
     "instructor.module_results_csv": Policy("staff", GET),
     "seminar.index": Policy("staff", GET),
+    "seminar.pick": Policy("staff", GET),
     "seminar.create": Policy("staff", POST, ok=(302, "/seminars")),  # an empty form: back with a message
     "seminar.join_form": Policy("login", GET),
     "seminar.join_room": Policy("login", POST, ok=(400, None)),  # no code typed

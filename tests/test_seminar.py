@@ -99,6 +99,25 @@ def test_an_instructor_opens_a_room_with_the_questions_frozen(app, make_user, ca
     assert seminar.code in host.get("/seminars").get_data(as_text=True)
 
 
+def test_an_instructor_can_pick_the_questions_and_they_come_in_bank_order(app, make_user, catalog):
+    make_user("prof", role="instructor")
+    host = logged_in(app, "prof")
+    bank = [q.id for q in catalog.module("amaq").questions]
+    page = host.get("/seminars/pick/amaq").get_data(as_text=True)
+    assert all(f'value="{q}"' in page for q in bank)
+    picked = [bank[5], bank[1], bank[3]]
+    response = host.post("/seminars/new", data={"module": "amaq", "questions": "30", "chosen": picked})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/host")
+    with app.app_context():
+        seminar = db.session.scalars(sa.select(Seminar)).one()
+        assert [q.version.question_id for q in seminar.questions] == [bank[1], bank[3], bank[5]]
+    foreign = catalog.modules[1].questions[0].id  # from another module's bank
+    refused = host.post("/seminars/new", data={"module": "amaq", "questions": "30", "chosen": [bank[0], foreign]},
+                        follow_redirects=True)
+    assert "was not opened" in refused.get_data(as_text=True) and count(app, Seminar) == 1
+    assert host.get("/seminars/pick/nope").status_code == 404
+
+
 def test_bad_room_settings_are_refused_with_a_message(app, make_user):
     make_user("prof", role="instructor")
     host = logged_in(app, "prof")

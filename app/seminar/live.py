@@ -55,12 +55,16 @@ def seminar_by_code(typed: str) -> Seminar | None:
     return db.session.scalar(sa.select(Seminar).where(Seminar.code == code)) if code else None
 
 
-def create_seminar(host: User, module: Module, title: str, count: int) -> Seminar:
-    """A room in the lobby with `count` of the module's questions, drawn and shuffled once for everyone."""
+def create_seminar(host: User, module: Module, title: str, count: int, chosen: list[str] | None = None) -> Seminar:
+    """A room in the lobby with the `chosen` questions of the module in bank order, or else `count` of
+    them drawn at random; each question's options are shuffled once, for everyone."""
     rng = random.Random(secrets.randbits(32))
-    questions = list(module.questions)
-    rng.shuffle(questions)
-    questions = questions[: max(1, min(count, len(questions), MAX_QUESTIONS))]
+    if chosen:
+        questions = [q for q in module.questions if q.id in set(chosen)][:MAX_QUESTIONS]
+    else:
+        questions = list(module.questions)
+        rng.shuffle(questions)
+        questions = questions[: max(1, min(count, len(questions), MAX_QUESTIONS))]
     version_ids = question_version_ids(questions)
     for _ in range(10):
         seminar = Seminar(code=new_code(), title=title.strip() or module.title, module_id=module.id, host_id=host.id)

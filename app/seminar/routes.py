@@ -1,6 +1,7 @@
 """The seminar's pages: the host's room and controls, joining by code, the learner's live page."""
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.auth.access import instructor_required
 from app.content import catalog
@@ -9,12 +10,13 @@ from app.extensions import db
 from app.learning.routes import get_module
 from app.models import Seminar
 from app.quiz.presenter import public_view, review_view
+from app.quiz.types import QUESTION_TYPES
 from app.review.export import csv_download
 from app.seminar import bp
 from app.seminar.forms import JoinForm, SeminarForm
-from app.seminar.live import (ACTIONS, AnswerRefused, MalformedAnswer, NotAMember, SeminarMoved, advance, answer,
-                              create_seminar, hosted_seminars, is_member, join, joined_seminars, live_item, may_host,
-                              normalise_code, seminar_by_code)
+from app.seminar.live import (ACTIONS, MAX_QUESTIONS, AnswerRefused, MalformedAnswer, NotAMember, SeminarMoved,
+                              advance, answer, create_seminar, hosted_seminars, is_member, join, joined_seminars,
+                              live_item, may_host, normalise_code, seminar_by_code)
 from app.seminar.results import answer_count, member_count, my_answers, results_table, scoreboard, tallies
 
 NOT_FOUND = "There is no such seminar, or you have not joined it."
@@ -38,8 +40,11 @@ def hosted_seminar(seminar_id: int) -> Seminar:
 
 
 def seminar_form() -> SeminarForm:
+    """The form, with the modules to choose from and the posted module's questions to pick from."""
     form = SeminarForm()
     form.module.choices = [(m.id, f"Module {m.order}: {m.title}") for m in catalog().modules]
+    posted = catalog().module(form.module.data or "")
+    form.chosen.choices = [(q.id, q.id) for q in posted.questions] if posted else []
     return form
 
 
@@ -61,10 +66,20 @@ def create():
             f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()), "error")
         return redirect(url_for("seminar.index"))
     module = get_module(form.module.data)
-    seminar = create_seminar(current_user, module, form.title.data or "", form.questions.data)
+    seminar = create_seminar(current_user, module, form.title.data or "", form.questions.data, form.chosen.data)
     flash(f"The room is open. Learners join at {url_for('seminar.join_form', _external=True)} "
           f"with the code {seminar.code}.", "success")
     return redirect(url_for("seminar.host", seminar_id=seminar.id))
+
+
+@bp.route("/seminars/pick/<module_id>")
+@instructor_required
+def pick(module_id: str):
+    """One module's question bank, to pick the questions of a new room one by one."""
+    module = get_module(module_id)
+    questions = [(q, Markup(q.spec["prompt_html"]).striptags(), QUESTION_TYPES[q.type].label) for q in module.questions]
+    return render_template("seminar/pick.html", module=module, questions=questions, form=seminar_form(),
+                           max_questions=MAX_QUESTIONS)
 
 
 @bp.route("/join")
