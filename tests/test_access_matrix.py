@@ -95,6 +95,7 @@ POLICIES: dict[str, Policy] = {
     "seminar.state": Policy("participant", GET),
     "seminar.answer_question": Policy("member", POST, ok=(400, None)),  # says no question
     "seminar.host": Policy("host", GET),
+    "seminar.screen": Policy("host", GET),
     "seminar.advance_room": Policy("host", POST, ok=(400, None)),  # no button pressed
     "seminar.results_csv": Policy("host", GET),
 }

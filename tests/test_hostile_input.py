@@ -396,7 +396,7 @@ def test_a_script_display_name_is_inert_on_every_page(app, client, make_user, pa
     attempt = start(client)
     urls = every_get_url(app, attempt, seminar)
     is_staff = lambda url: (url.startswith(("/instructor/", "/seminars/pick/")) or url == "/seminars"
-                            or url.endswith(("/host", "/results.csv")))
+                            or url.endswith(("/host", "/screen", "/results.csv")))
     pages = [url for url in urls if not is_staff(url)]
     staff_pages = [url for url in urls if is_staff(url)]
     client.post(f"/attempts/{attempt}/submit")

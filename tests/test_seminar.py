@@ -160,6 +160,8 @@ def test_a_whole_seminar_from_lobby_to_scores(app, seminar_world):
     assert host.get(f"/seminars/{seminar_id}/state").json == {"step": 1, "phase": "open", "position": 0,
                                                              "members": 3, "answered": 2}
     assert ann.get(f"/seminars/{seminar_id}/state").json == {"step": 1, "phase": "open", "position": 0}
+    on_screen = host.get(f"/seminars/{seminar_id}/screen").get_data(as_text=True)
+    assert seminar.code in on_screen and "Close answers" not in on_screen and 'data-live="answered"' in on_screen
     while_open = host.get(f"/seminars/{seminar_id}/host")
     assert while_open.status_code == 200 and "Close answers and show the key" in while_open.get_data(as_text=True)
     assert "Evidence" not in while_open.get_data(as_text=True)
@@ -185,6 +187,9 @@ def test_a_whole_seminar_from_lobby_to_scores(app, seminar_world):
     assert "0 of 3 questions answered" in cat.get(f"/seminars/{seminar_id}").get_data(as_text=True)
     board = host.get(f"/seminars/{seminar_id}/host").get_data(as_text=True)
     assert board.index("Ann") < board.index("Bob")  # best first
+    projected = host.get(f"/seminars/{seminar_id}/screen").get_data(as_text=True)
+    assert "Ann" not in projected and "Bob" not in projected and "End the seminar" not in projected
+    assert "Questions" in projected and "Thursday seminar" in projected
     exported = host.get(f"/seminars/{seminar_id}/results.csv")
     assert exported.mimetype == "text/csv" and "attachment" in exported.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))

@@ -174,15 +174,25 @@ def answer_question(seminar_id: int):
 @login_required
 def host(seminar_id: int):
     """The host's screen: the code, the room, the question on screen, the controls and the results so far."""
-    seminar = hosted_seminar(seminar_id)
+    return host_page(hosted_seminar(seminar_id), projector=False)
+
+
+@bp.route("/seminars/<int(max=2147483647):seminar_id>/screen")
+@login_required
+def screen(seminar_id: int):
+    """The same for the projector, without the controls and without anyone's name or points."""
+    return host_page(hosted_seminar(seminar_id), projector=True)
+
+
+def host_page(seminar: Seminar, projector: bool):
     question = seminar.questions[seminar.position] if seminar.position >= 0 else None
     counts = tallies(seminar)
     return render_template(
-        "seminar/host.html", seminar=seminar, module=catalog().module(seminar.module_id),
+        "seminar/host.html", seminar=seminar, module=catalog().module(seminar.module_id), projector=projector,
         question=public_view(live_item(question)) if question else None,
         revealed=review_view(live_item(question)) if question and seminar.phase != "open" else None,
         tally=counts[question.position] if question else None, tallies=counts,
-        members=member_count(seminar.id), board=scoreboard(seminar),
+        members=member_count(seminar.id), board=[] if projector else scoreboard(seminar),
         possible=sum(q.points for q in seminar.questions),
         join_url=url_for("seminar.join_form", _external=True)), 200, {"Cache-Control": "no-store"}
 
