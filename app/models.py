@@ -148,7 +148,7 @@ class Seminar(db.Model):
     """A live session: a host puts a module's questions to the learners in the room, one at a time.
 
     `phase` is lobby (nobody has seen a question), open (the question at `position` takes
-    answers), closed (its answers are shown) or ended. `step` goes up by one at every change,
+    answers, until `closes_at` if the room has a time limit), closed (its answers are shown) or ended. `step` goes up by one at every change,
     so a phone that polls it knows when to show the next screen.
     """
 
@@ -164,6 +164,8 @@ class Seminar(db.Model):
     position: so.Mapped[int] = so.mapped_column(default=-1)  # the question on screen; -1 before the first
     step: so.Mapped[int] = so.mapped_column(default=0)
     changed_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    seconds_per_question: so.Mapped[Optional[int]]  # None: each question stays open until the host closes it
+    closes_at: so.Mapped[Optional[datetime]]  # when the open question stops taking answers (with a time limit)
 
     host: so.Mapped[User] = so.relationship()
     questions: so.Mapped[list["SeminarQuestion"]] = so.relationship(

@@ -628,3 +628,27 @@ def test_every_question_type_fits_a_phone_screen_in_a_seminar(browser, server, c
     finally:
         for ctx in contexts:
             ctx.close()
+
+
+def test_a_timed_question_counts_down_on_the_phone_and_locks_its_button_at_zero(browser, server):
+    contexts = instructor_and_phone(browser, server, 390)
+    try:
+        host, phone = (ctx.new_page() for ctx in contexts)
+        log_in_as_instructor(host, server)
+        host.goto(server.url + "/seminars")
+        host.fill("#questions", "1")
+        host.fill("#seconds", "5")
+        host.get_by_role("button", name="Open the room").click()
+        code = host.locator(".room-code .code").inner_text().strip()
+        register(phone, server, "ann")
+        phone.goto(server.url + "/join?code=" + code)
+        phone.get_by_role("button", name="Join").click()
+        host.get_by_role("button", name="Open question 1").click()
+        button = phone.get_by_role("button", name="Send my answer")
+        expect(button).to_be_enabled()
+        expect(phone.locator(".countdown strong")).to_have_text(re.compile(r"^[1-5]$"))
+        expect(phone.locator(".countdown")).to_have_text("Time is up.", timeout=8_000)
+        expect(button).to_be_disabled()
+    finally:
+        for ctx in contexts:
+            ctx.close()

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
-
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -341,3 +341,37 @@ def test_every_question_of_every_module_can_be_asked_answered_and_shown(app, mak
             assert [a.fraction for a in db.session.scalars(sa.select(SeminarAnswer).where(
                 SeminarAnswer.seminar_id == seminar_id))] == [1.0] * total
     assert kinds == set(QUESTION_TYPES)  # every type was asked at least once
+
+
+def test_with_a_time_limit_late_answers_are_refused_and_the_pages_count_down(app, make_user, monkeypatch):
+    make_user("prof", role="instructor")
+    make_user("ann")
+    host, ann = logged_in(app, "prof"), logged_in(app, "ann")
+    opened = host.post("/seminars/new", data={"module": "amaq", "questions": "2", "seconds": "20"})
+    seminar_id = int(opened.headers["Location"].rsplit("/", 2)[1])
+    ann.post("/seminars/join", data={"code": room(app, seminar_id).code})
+    step(host, seminar_id, "open", 0)
+    page = ann.get(f"/seminars/{seminar_id}").get_data(as_text=True)
+    assert re.search(r'data-countdown="(19|20)"', page), "the phone shows the time left"
+    assert 'data-countdown="' in host.get(f"/seminars/{seminar_id}/host").get_data(as_text=True)
+    import app.seminar.live as live
+    later = live.utcnow() + timedelta(seconds=21)
+    monkeypatch.setattr(live, "utcnow", lambda: later)
+    late = ann.post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, 0), follow_redirects=True)
+    assert "Time is up" in late.get_data(as_text=True) and count(app, SeminarAnswer) == 0
+    monkeypatch.undo()
+    assert ann.post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, 0)).status_code == 302
+    assert count(app, SeminarAnswer) == 1  # in time
+
+
+def test_a_time_limit_must_be_between_5_and_600_seconds(app, make_user):
+    make_user("prof", role="instructor")
+    host = logged_in(app, "prof")
+    for seconds in ("4", "601", "soon"):
+        refused = host.post("/seminars/new", data={"module": "amaq", "questions": "2", "seconds": seconds},
+                            follow_redirects=True)
+        assert "was not opened" in refused.get_data(as_text=True), seconds
+    assert count(app, Seminar) == 0
+    host.post("/seminars/new", data={"module": "amaq", "questions": "2", "seconds": ""})
+    with app.app_context():
+        assert db.session.scalars(sa.select(Seminar)).one().seconds_per_question is None  # empty: no limit

@@ -7,9 +7,11 @@ question, learner) makes a second answer impossible.
 """
 from __future__ import annotations
 
+import math
 import random
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,9 +57,11 @@ def seminar_by_code(typed: str) -> Seminar | None:
     return db.session.scalar(sa.select(Seminar).where(Seminar.code == code)) if code else None
 
 
-def create_seminar(host: User, module: Module, title: str, count: int, chosen: list[str] | None = None) -> Seminar:
+def create_seminar(host: User, module: Module, title: str, count: int, chosen: list[str] | None = None,
+                   seconds: int | None = None) -> Seminar:
     """A room in the lobby with the `chosen` questions of the module in bank order, or else `count` of
-    them drawn at random; each question's options are shuffled once, for everyone."""
+    them drawn at random; each question's options are shuffled once, for everyone. With `seconds`,
+    each question takes answers for that long after it is opened."""
     rng = random.Random(secrets.randbits(32))
     if chosen:
         questions = [q for q in module.questions if q.id in set(chosen)][:MAX_QUESTIONS]
@@ -67,7 +71,8 @@ def create_seminar(host: User, module: Module, title: str, count: int, chosen: l
         questions = questions[: max(1, min(count, len(questions), MAX_QUESTIONS))]
     version_ids = question_version_ids(questions)
     for _ in range(10):
-        seminar = Seminar(code=new_code(), title=title.strip() or module.title, module_id=module.id, host_id=host.id)
+        seminar = Seminar(code=new_code(), title=title.strip() or module.title, module_id=module.id, host_id=host.id,
+                          seconds_per_question=seconds or None)
         for position, (question, version_id) in enumerate(zip(questions, version_ids)):
             seminar.questions.append(SeminarQuestion(
                 position=position, question_version_id=version_id,
@@ -90,8 +95,11 @@ def advance(seminar: Seminar, action: str, expected_step: int) -> None:
     """
     table = Seminar.__table__
     last = len(seminar.questions) - 1
+    now = utcnow()
     if action == "open" and seminar.phase in ("lobby", "closed") and seminar.position < last:
-        values: dict[str, Any] = {"phase": "open", "position": table.c.position + 1}
+        limit = seminar.seconds_per_question
+        values: dict[str, Any] = {"phase": "open", "position": table.c.position + 1,
+                                  "closes_at": now + timedelta(seconds=limit) if limit else None}
     elif action == "close" and seminar.phase == "open":
         values = {"phase": "closed"}
     elif action == "end" and seminar.phase != "ended":
@@ -100,7 +108,7 @@ def advance(seminar: Seminar, action: str, expected_step: int) -> None:
         raise SeminarMoved("That step no longer applies: the seminar has moved on.")
     changed = db.session.execute(
         sa.update(table).where(table.c.id == seminar.id, table.c.step == expected_step)
-        .values(step=table.c.step + 1, changed_at=utcnow(), **values))
+        .values(step=table.c.step + 1, changed_at=now, **values))
     if changed.rowcount != 1:
         db.session.rollback()
         raise SeminarMoved("The seminar had already moved on (another click or another tab); here it is now.")
@@ -160,7 +168,8 @@ _ANSWER_ROW = sa.select(
     sa.bindparam("b_user_id", type_=sa.Integer), sa.bindparam("b_response", type_=_answers.c.response.type),
     sa.bindparam("b_fraction", type_=sa.Float), sa.bindparam("b_now", type_=sa.DateTime),
 ).where(sa.exists().where(_rooms.c.id == sa.bindparam("b_seminar_id"), _rooms.c.phase == "open",
-                          _rooms.c.position == sa.bindparam("b_position")))
+                          _rooms.c.position == sa.bindparam("b_position"),
+                          sa.or_(_rooms.c.closes_at.is_(None), _rooms.c.closes_at >= sa.bindparam("b_now"))))
 
 
 def store_answer():
@@ -211,7 +220,17 @@ def answer(seminar_id: int, user_id: int, position: int | None, form: MultiDict)
     if db.session.scalar(sa.select(sa.literal(True)).where(
             _answers.c.seminar_id == seminar_id, _answers.c.position == position, _answers.c.user_id == user_id)):
         raise AnswerRefused("You have already answered this question: your first answer counts.")
+    if db.session.scalar(sa.select(sa.literal(True)).where(
+            _rooms.c.id == seminar_id, _rooms.c.phase == "open", _rooms.c.position == position)):
+        raise AnswerRefused("Time is up for this question: your answer came too late to count.")
     raise AnswerRefused("Answers to that question are closed.")
+
+
+def seconds_left(seminar: Seminar) -> int | None:
+    """Whole seconds until the open question stops taking answers; None without a time limit."""
+    if seminar.phase != "open" or seminar.closes_at is None:
+        return None
+    return max(0, math.ceil((seminar.closes_at - utcnow()).total_seconds()))
 
 
 @dataclass

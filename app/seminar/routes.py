@@ -16,7 +16,8 @@ from app.seminar import bp
 from app.seminar.forms import JoinForm, SeminarForm
 from app.seminar.live import (ACTIONS, MAX_QUESTIONS, AnswerRefused, MalformedAnswer, NotAMember, SeminarMoved,
                               advance, answer, create_seminar, hosted_seminars, is_member, join, joined_seminars,
-                              live_item, may_host, normalise_code, seminar_by_code)
+                              live_item, may_host, normalise_code, seconds_left,
+                              seminar_by_code)
 from app.seminar.results import answer_count, member_count, my_answers, results_table, scoreboard, tallies
 
 NOT_FOUND = "There is no such seminar, or you have not joined it."
@@ -66,7 +67,8 @@ def create():
             f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()), "error")
         return redirect(url_for("seminar.index"))
     module = get_module(form.module.data)
-    seminar = create_seminar(current_user, module, form.title.data or "", form.questions.data, form.chosen.data)
+    seminar = create_seminar(current_user, module, form.title.data or "", form.questions.data, form.chosen.data,
+                             form.seconds.data)
     flash(f"The room is open. Learners join at {url_for('seminar.join_form', _external=True)} "
           f"with the code {seminar.code}.", "success")
     return redirect(url_for("seminar.host", seminar_id=seminar.id))
@@ -121,7 +123,7 @@ def live(seminar_id: int):
     mine = my_answers(seminar.id, current_user.id)
     question = seminar.questions[seminar.position] if seminar.position >= 0 else None
     context = {"seminar": seminar, "module": catalog().module(seminar.module_id), "mine": mine,
-               "total": len(seminar.questions)}
+               "total": len(seminar.questions), "left": seconds_left(seminar)}
     if seminar.phase == "open" and question.position not in mine:
         context["ask"] = public_view(live_item(question))
     elif seminar.phase == "open":  # answered: nothing about the key until the host closes the question
@@ -189,6 +191,7 @@ def host_page(seminar: Seminar, projector: bool):
     counts = tallies(seminar)
     return render_template(
         "seminar/host.html", seminar=seminar, module=catalog().module(seminar.module_id), projector=projector,
+        left=seconds_left(seminar),
         question=public_view(live_item(question)) if question else None,
         revealed=review_view(live_item(question)) if question and seminar.phase != "open" else None,
         tally=counts[question.position] if question else None, tallies=counts,

@@ -34,4 +34,19 @@
       });
   }
   window.setTimeout(poll, delay);
+
+  // A question with a time limit counts down; at zero the answer button is disabled (the server
+  // refuses late answers anyway: this only saves a learner from sending one).
+  var countdown = room.querySelector("[data-countdown]");
+  if (countdown) {
+    var endsAt = Date.now() + 1000 * Number(countdown.dataset.countdown);
+    var tick = function () {
+      var left = Math.max(0, Math.ceil((endsAt - Date.now()) / 1000));
+      countdown.querySelector("strong").textContent = String(left);
+      if (left > 0) { window.setTimeout(tick, 250); return; }
+      countdown.textContent = "Time is up.";
+      room.querySelectorAll("form.live button[type=submit]").forEach(function (b) { b.disabled = true; });
+    };
+    tick();
+  }
 }());
