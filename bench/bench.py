@@ -413,6 +413,15 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
         poll = lambda c, n: c.request("GET", f"/seminars/{seminar_id}/state", burst[n % len(burst)])
         http.run_for(args.warmup, poll, conns, args.page_concurrency)
         polls = measured("seminar_polls", lambda: http.run_for(args.duration / 2, poll, conns, args.page_concurrency))
+        # the host closes the question: every phone reloads at once, to show the key and the evidence
+        closed = conns.request("POST", f"/seminars/{seminar_id}/advance", instructor,
+                               form={"csrf_token": host_page.csrf(), "action": "close", "step": "1"},
+                               retry=True)  # its idle keep-alive connection may have been closed meanwhile
+        if closed.status != 302:
+            raise SystemExit(f"{kind}: closing the seminar's question failed: {closed.status}")
+        reloads = measured("seminar_reloads", lambda: http.run_jobs(
+            burst, lambda c, learner: c.request("GET", f"/seminars/{seminar_id}", learner), conns, args.concurrency,
+            check=lambda learner, r: None if r.status == 200 and "Evidence" in r.text() else f"reload {r.status}"))
         with app.app_context():
             stored = db.session.execute(
                 sa.select(SeminarAnswer.user_id, sa.func.count().label("n"), sa.func.min(SeminarAnswer.fraction).label("f"))
@@ -431,12 +440,17 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
             "seminar_polls_per_s": round(polls.per_second, 1),
             "seminar_poll_p95_ms": round(polls.percentile_ms(95), 1),
             "seminar_poll_errors": polls.errors[:5],
+            "seminar_reload_wall_s": round(reloads.wall, 3),
+            "seminar_reload_p95_ms": round(reloads.percentile_ms(95), 1),
+            "seminar_reload_errors": reloads.errors[:5],
         })
-        result["errors_5xx"] += answered.server_errors + polls.server_errors
+        result["errors_5xx"] += answered.server_errors + polls.server_errors + reloads.server_errors
         log(f"{kind}: seminar: {answered.count} answers in {answered.wall:.2f}s = {answered.per_second:.0f}/s, "
             f"p95 {answered.percentile_ms(95):.0f} ms; stored {result['seminar_answers_stored']}, "
             f"lost {result['seminar_answers_lost']}, doubled {result['seminar_answers_doubled']}; "
-            f"state polls {polls.per_second:.0f}/s, p95 {polls.percentile_ms(95):.0f} ms")
+            f"state polls {polls.per_second:.0f}/s, p95 {polls.percentile_ms(95):.0f} ms; "
+            f"all phones reload the closed question in {reloads.wall:.2f}s, p95 {reloads.percentile_ms(95):.0f} ms, "
+            f"errors {len(reloads.errors)}")
 
         # ---- page throughput (lessons, source reader) for logged-in learners
         page_learners = burst[: (len(burst) // args.page_concurrency) * args.page_concurrency] or burst
@@ -626,6 +640,10 @@ def readme_section(results: list[dict], meta: dict) -> str:
                       f" / {r['seminar_answers_full_marks']}"
                       + (" ✅" if r["seminar_answers_lost"] == 0 and r["seminar_answers_doubled"] == 0 else " ❌")
             if "seminar_answers_stored" in r else "–"),
+        row(f"seminar: when the host closes the question, all {r0['learners']} phones load the key and the "
+            f"evidence at once: all served in, p95",
+            lambda r: f"{r['seminar_reload_wall_s']:.2f} s, {n(r['seminar_reload_p95_ms'])} ms"
+            if "seminar_reload_wall_s" in r else "–"),
         row(f"seminar room state polls per second, p95 ({r0['learners']} phones polling every 2 s need "
             f"{r0['learners'] // 2}/s)",
             lambda r: f"{n(r['seminar_polls_per_s'])}/s, {n(r['seminar_poll_p95_ms'])} ms"

@@ -352,7 +352,8 @@ def test_with_a_time_limit_late_answers_are_refused_and_the_pages_count_down(app
     ann.post("/seminars/join", data={"code": room(app, seminar_id).code})
     step(host, seminar_id, "open", 0)
     page = ann.get(f"/seminars/{seminar_id}").get_data(as_text=True)
-    assert re.search(r'data-countdown="(19|20)"', page), "the phone shows the time left"
+    shown = re.search(r'data-countdown="(\d+)"', page)
+    assert shown and 0 < int(shown[1]) <= 20, "the phone shows the time left"
     assert 'data-countdown="' in host.get(f"/seminars/{seminar_id}/host").get_data(as_text=True)
     import app.seminar.live as live
     later = live.utcnow() + timedelta(seconds=21)

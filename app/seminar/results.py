@@ -67,17 +67,25 @@ def tally(question: SeminarQuestion, answers: list[tuple[Any, float]]) -> Tally:
     return Tally(len(answers), correct, partly, options)
 
 
-def tallies(seminar: Seminar, only: int | None = None) -> dict[int, Tally]:
-    """Every question's tally (or only the one at position `only`), from one query."""
-    questions = seminar.questions if only is None else [seminar.questions[only]]
-    grouped: dict[int, list[tuple[Any, float]]] = {q.position: [] for q in questions}
-    query = (sa.select(SeminarAnswer.position, SeminarAnswer.response, SeminarAnswer.fraction)
-             .where(SeminarAnswer.seminar_id == seminar.id))
-    if only is not None:
-        query = query.where(SeminarAnswer.position == only)
-    for position, response, fraction in db.session.execute(query):
+def verdict_counts(seminar_id: int, position: int) -> Tally:
+    """How many answered one question, correctly and partly, counted by the database (no options):
+    what every phone shows when the question closes, so it must stay cheap for a full room."""
+    answers = SeminarAnswer.__table__
+    answered, correct, partly = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.case((answers.c.fraction >= 0.999, 1))),
+                  sa.func.count(sa.case((sa.and_(answers.c.fraction > 0, answers.c.fraction < 0.999), 1))))
+        .where(answers.c.seminar_id == seminar_id, answers.c.position == position)).one()
+    return Tally(answered, correct, partly, [])
+
+
+def tallies(seminar: Seminar) -> dict[int, Tally]:
+    """Every question's tally, from one query."""
+    grouped: dict[int, list[tuple[Any, float]]] = {q.position: [] for q in seminar.questions}
+    for position, response, fraction in db.session.execute(
+            sa.select(SeminarAnswer.position, SeminarAnswer.response, SeminarAnswer.fraction)
+            .where(SeminarAnswer.seminar_id == seminar.id)):
         grouped[position].append((response, fraction))
-    return {q.position: tally(q, grouped[q.position]) for q in questions}
+    return {q.position: tally(q, grouped[q.position]) for q in seminar.questions}
 
 
 @dataclass

@@ -18,7 +18,8 @@ from app.seminar.live import (ACTIONS, MAX_QUESTIONS, AnswerRefused, MalformedAn
                               advance, answer, create_seminar, hosted_seminars, is_member, join, joined_seminars,
                               live_item, may_host, normalise_code, seconds_left,
                               seminar_by_code)
-from app.seminar.results import answer_count, member_count, my_answers, results_table, scoreboard, tallies
+from app.seminar.results import (answer_count, member_count, my_answers, results_table, scoreboard, tallies,
+                                 verdict_counts)
 
 NOT_FOUND = "There is no such seminar, or you have not joined it."
 
@@ -130,7 +131,7 @@ def live(seminar_id: int):
         context["waiting"] = review_view(live_item(question, mine[question.position]))
     elif seminar.phase == "closed":
         context["shown"] = review_view(live_item(question, mine.get(question.position)))
-        context["tally"] = tallies(seminar, only=question.position)[question.position]
+        context["tally"] = verdict_counts(seminar.id, question.position)
     elif seminar.phase == "ended":
         context["reviews"] = [review_view(live_item(q, mine.get(q.position))) for q in seminar.questions]
         context["earned"] = sum((a.fraction * seminar.questions[p].points) for p, a in mine.items())
