@@ -7,6 +7,14 @@ from typing import Any, Iterable, Mapping
 from app.quiz.types import QUESTION_TYPES
 
 
+# A fraction at least this counts as full marks (partial credits are floats: 1/3 + 2/3 need not be 1.0).
+FULL_MARKS = 0.999
+
+
+def verdict(fraction: float) -> str:
+    return "correct" if fraction >= FULL_MARKS else ("partly correct" if fraction > 0 else "incorrect")
+
+
 def grade_response(spec: Mapping[str, Any], response: Any) -> float:
     """The fraction (0..1) a response earns; a malformed response earns 0, never an error."""
     if response is None:

@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from app.content.markup import reader_href
 from app.models import AttemptItem
+from app.quiz.grading import verdict
 from app.quiz.types import QUESTION_TYPES
 
 
@@ -54,7 +55,7 @@ def review_view(item: AttemptItem) -> dict[str, Any]:
         "prompt_html": Markup(spec["prompt_html"]), "explanation_html": Markup(spec["explanation_html"]),
         "given": qtype.describe(spec["data"], item.response), "key": qtype.describe_key(spec["data"]),
         "fraction": fraction, "earned": round(fraction * item.points, 2), "points": item.points,
-        "verdict": "correct" if fraction >= 0.999 else ("partly correct" if fraction > 0 else "incorrect"),
+        "verdict": verdict(fraction),
         "evidence": [{"short": e["short"], "quote": e["quote"], "paragraph": e["paragraph"],
                       "href": reader_href(e["source"], e["key"], e["paragraph"])} for e in spec["evidence"]],
     }

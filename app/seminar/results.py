@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Seminar, SeminarAnswer, SeminarMember, SeminarQuestion, User
+from app.quiz.grading import FULL_MARKS, verdict
 from app.quiz.types import QUESTION_TYPES
 
 
@@ -48,8 +49,8 @@ class Tally:
 def tally(question: SeminarQuestion, answers: list[tuple[Any, float]]) -> Tally:
     """Count (response, fraction) pairs; for single, multiple and true/false also count each option."""
     spec, data = question.spec, question.spec["data"]
-    correct = sum(1 for _, f in answers if f >= 0.999)
-    partly = sum(1 for _, f in answers if 0 < f < 0.999)
+    verdicts = Counter(verdict(f) for _, f in answers)
+    correct, partly = verdicts["correct"], verdicts["partly correct"]
     options: list[dict[str, Any]] = []
     chosen: Counter = Counter()
     for response, _ in answers:
@@ -72,8 +73,8 @@ def verdict_counts(seminar_id: int, position: int) -> Tally:
     what every phone shows when the question closes, so it must stay cheap for a full room."""
     answers = SeminarAnswer.__table__
     answered, correct, partly = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count(sa.case((answers.c.fraction >= 0.999, 1))),
-                  sa.func.count(sa.case((sa.and_(answers.c.fraction > 0, answers.c.fraction < 0.999), 1))))
+        sa.select(sa.func.count(), sa.func.count(sa.case((answers.c.fraction >= FULL_MARKS, 1))),
+                  sa.func.count(sa.case((sa.and_(answers.c.fraction > 0, answers.c.fraction < FULL_MARKS), 1))))
         .where(answers.c.seminar_id == seminar_id, answers.c.position == position)).one()
     return Tally(answered, correct, partly, [])
 
