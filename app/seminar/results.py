@@ -23,11 +23,6 @@ def member_count(seminar_id: int) -> int:
                              .where(SeminarMember.seminar_id == seminar_id)) or 0
 
 
-def answer_count(seminar_id: int, position: int) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(SeminarAnswer).where(
-        SeminarAnswer.seminar_id == seminar_id, SeminarAnswer.position == position)) or 0
-
-
 @dataclass
 class Tally:
     """How the room answered one question: counts per choice (choice questions) and per verdict."""

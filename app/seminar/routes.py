@@ -18,8 +18,7 @@ from app.seminar.live import (ACTIONS, MAX_QUESTIONS, AnswerRefused, MalformedAn
                               advance, answer, create_seminar, hosted_seminars, is_member, join, joined_seminars,
                               live_item, may_host, normalise_code, seconds_left,
                               seminar_by_code)
-from app.seminar.results import (answer_count, member_count, my_answers, results_table, scoreboard, tallies,
-                                 verdict_counts)
+from app.seminar.results import member_count, my_answers, results_table, scoreboard, tallies, verdict_counts
 
 NOT_FOUND = "There is no such seminar, or you have not joined it."
 
@@ -149,7 +148,7 @@ def state(seminar_id: int):
     body = {"step": seminar.step, "phase": seminar.phase, "position": seminar.position}
     if hosts(seminar):
         body["members"] = member_count(seminar.id)
-        body["answered"] = answer_count(seminar.id, seminar.position) if seminar.position >= 0 else 0
+        body["answered"] = verdict_counts(seminar.id, seminar.position).answered if seminar.position >= 0 else 0
     return jsonify(body), 200, {"Cache-Control": "no-store"}
 
 
