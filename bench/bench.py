@@ -1,6 +1,6 @@
 """Groundwork load benchmark: the real app under gunicorn, on SQLite and on PostgreSQL.
 
-Run it with `bench/run` (see README, section Benchmark). For each database it:
+Run it with `bench/run` (see docs/benchmark.md). For each database it:
 
 1. creates a fresh database (SQLite file, or a throwaway PostgreSQL database) and migrates it;
 2. bulk-seeds 1,000 learners with 3 submitted attempts at every module, and the 500 seminar learners;
@@ -17,7 +17,7 @@ Run it with `bench/run` (see README, section Benchmark). For each database it:
 7. times single requests in this process, without HTTP or concurrency (bench/cost.py);
 8. drops the database.
 
-It writes bench/results.json and the table between the bench markers in README.md.
+It writes bench/results.json and docs/benchmark.md (bench/report.py).
 """
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+import report
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -591,122 +593,6 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
 
 # ---------------------------------------------------------------- reporting
 
-def fmt(value, unit="") -> str:
-    if isinstance(value, float):
-        return f"{value:,.1f}{unit}" if value < 100 else f"{value:,.0f}{unit}"
-    return f"{value}{unit}"
-
-
-def readme_section(results: list[dict], meta: dict) -> str:
-    def mark(r, target):
-        return " ✅" if r["targets"][target]["met"] else " ❌"
-
-    def n(value):
-        return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"
-
-    def pct(ratio):  # rounded down, so that 39.7% never shows as a met 40%
-        return f"{int(ratio * 100)}%"
-
-    def row(label, cell):
-        return f"| {label} | " + " | ".join(cell(r) for r in results) + " |"
-
-    r0, g = results[0], results[0]["gunicorn"]
-    lines = [
-        f"Measured {meta['date']} with `{meta['command']}` on {meta['machine']}; the load generator "
-        f"(Python threads, stdlib `http.client`, keep-alive) and PostgreSQL run on the same machine. "
-        f"The app and the ceiling app are both served by `{g['command'].replace('127.0.0.1:PORT', '127.0.0.1:…')}` "
-        f"(ceiling: `bench/ceiling.py`). All figures: [`bench/results.json`](bench/results.json). "
-        "`bench/run` takes 4 to 6 minutes and needs PostgreSQL at `BENCH_POSTGRES_URL` "
-        "(default `postgresql://postgres@127.0.0.1:5432/postgres`); `bench/run --help` lists the options.",
-        "",
-        "| | " + " | ".join(r["database"] for r in results) + " |",
-        "|---|" + "---|" * len(results),
-        row(f"**seminar burst**: {r0['learners']} learners submit a {r0['quiz_questions']}-question quiz at once, "
-            f"{r0['concurrency']} client threads", lambda r: f"{r['burst_wall_s']:.2f} s"),
-        row("attempts / submitted / lost / doubled, read back from the database",
-            lambda r: f"{r['attempt_rows']} / {r['submitted']} / {r['lost']} / {r['doubled']}"
-                      + (" ✅" if r["lost"] == 0 and r["doubled"] == 0 and r["all_items_graded"] else " ❌")),
-        row("5xx responses (burst, seminar and measured pages)", lambda r: f"{r['errors_5xx']}{mark(r, 'errors_5xx')}"),
-        row("submit latency p50 / **p95** / p99 (target p95 < 250 ms)",
-            lambda r: f"{n(r['submit_p50_ms'])} / **{n(r['submit_p95_ms'])}**{mark(r, 'submit_p95_ms')} / {n(r['submit_p99_ms'])} ms"),
-        row("**submissions per second** (target ≥ 40% of the insert ceiling)",
-            lambda r: f"{n(r['submits_per_s'])}/s = {pct(r['submit_ratio'])}{mark(r, 'submit_ratio')}"),
-        row("ceiling: bare single-row inserts per second (p95)",
-            lambda r: f"{n(r['ceiling_inserts_per_s'])}/s ({n(r['ceiling_insert_p95_ms'])} ms)"),
-        row(f"**live seminar**: the same {r0['learners']} learners, joined to one room, answer its open question "
-            f"at once: answers per second, p50 / p95 / p99",
-            lambda r: f"{n(r['seminar_answers_per_s'])}/s, {n(r['seminar_answer_p50_ms'])} / "
-                      f"{n(r['seminar_answer_p95_ms'])} / {n(r['seminar_answer_p99_ms'])} ms"
-            if "seminar_answers_per_s" in r else "–"),
-        row("seminar answers stored / lost / doubled / at full marks, read back from the database",
-            lambda r: f"{r['seminar_answers_stored']} / {r['seminar_answers_lost']} / {r['seminar_answers_doubled']}"
-                      f" / {r['seminar_answers_full_marks']}"
-                      + (" ✅" if r["seminar_answers_lost"] == 0 and r["seminar_answers_doubled"] == 0 else " ❌")
-            if "seminar_answers_stored" in r else "–"),
-        row(f"seminar: when the host closes the question, all {r0['learners']} phones load the key and the "
-            f"evidence at once: all served in, p95",
-            lambda r: f"{r['seminar_reload_wall_s']:.2f} s, {n(r['seminar_reload_p95_ms'])} ms"
-            if "seminar_reload_wall_s" in r else "–"),
-        row(f"seminar room state polls per second, p95 ({r0['learners']} phones polling every 2 s need "
-            f"{r0['learners'] // 2}/s)",
-            lambda r: f"{n(r['seminar_polls_per_s'])}/s, {n(r['seminar_poll_p95_ms'])} ms"
-            if "seminar_polls_per_s" in r else "–"),
-        row("**lesson pages per second** (target ≥ 50% of the page ceiling)",
-            lambda r: f"{n(r['lesson_pages_per_s'])}/s = {pct(r['lesson_ratio'])}{mark(r, 'lesson_ratio')}"),
-        row("source-reader pages per second", lambda r: f"{n(r['reader_pages_per_s'])}/s = {pct(r['reader_ratio'])}"),
-        row("ceiling: bare template pages per second", lambda r: f"{n(r['ceiling_pages_per_s'])}/s"),
-        row(f"**progress page** `/course` p50 / p95, one at a time ({r0['history_learners']:,} learners × 3 attempts "
-            f"× 6 modules = {r0['history_attempts']:,} attempts, {r0['history_items']:,} items; target < 250 ms)",
-            lambda r: f"{n(r['progress_page_ms'])} / {n(r['progress_page_p95_ms'])} ms{mark(r, 'progress_page_ms')}"),
-        row(f"`/course` p95 with {meta['page_concurrency']} clients at once (pages per second)",
-            lambda r: f"{n(r['progress_page_loaded_p95_ms'])} ms ({n(r['progress_pages_per_s'])}/s)"),
-        row("attempt review page p50 / p95", lambda r: f"{n(r['review_page_ms'])} / {n(r['review_page_p95_ms'])} ms"),
-        row("attempts list `/attempts` p50 / p95",
-            lambda r: f"{n(r['attempts_list_page_ms'])} / {n(r['attempts_list_page_p95_ms'])} ms"),
-        row("instructor: cohort results `/instructor/results` p50 / p95 (every module, every learner)",
-            lambda r: f"{n(r['cohort_results_page_ms'])} / {n(r['cohort_results_page_p95_ms'])} ms"
-            if "cohort_results_page_ms" in r else "–"),
-        row(f"instructor: question statistics of module 1 p50 / p95 (every graded attempt: "
-            f"{r0['history_learners']:,} × 3 and the burst's {r0['learners']})",
-            lambda r: f"{n(r['question_stats_page_ms'])} / {n(r['question_stats_page_p95_ms'])} ms"
-            if "question_stats_page_ms" in r else "–"),
-        row(f"untimed set-up: {r0['learners'] + meta['history_sessions']} logins, {meta['setup_concurrency']} at a time: "
-            "rate, p95, slowest, 5xx",
-            lambda r: f"{n(r['logins_per_s'])}/s, {n(r['login_p95_ms'] / 1000)} s, {n(r['login_max_ms'] / 1000)} s, {r['setup_5xx']}"),
-        row("CPU taken by other processes during the burst / lesson pages / ceiling page (cores of "
-            f"{os.cpu_count()})", lambda r: " / ".join(
-                f"{r['cpu'][k]['cpu_other_cores']:.1f}" for k in ("burst", "lesson_pages", "ceiling_pages"))),
-        row("CPU taken by the load generator itself during the same phases (cores)", lambda r: " / ".join(
-            f"{r['cpu'][k]['cpu_client_cores']:.1f}" if "cpu_client_cores" in r["cpu"][k] else "–"
-            for k in ("burst", "lesson_pages", "ceiling_pages"))),
-        "",
-        f"Page throughput: {meta['page_concurrency']} client threads as logged-in learners cycling through the six "
-        f"lessons or the five sources, and the same threads on the bare template page, after a {meta['warmup']:g} s "
-        f"warm-up each: {meta['duration']:g} s of each kind, measured in {meta.get('page_rounds', 1)} rounds of "
-        f"lesson, ceiling and reader windows in turn, so that each ratio compares figures taken side by side. "
-        f"The insert ceiling is the median of {meta['ceiling_rounds']} rounds shaped like the burst "
-        f"({r0['learners']} POSTs from {r0['concurrency']} threads), taken just before and just after it. "
-        f"Before each timed phase the run waits up to "
-        f"{meta['quiet_wait']:g} s for other processes to leave the CPU; \"CPU taken by other processes\" includes "
-        "PostgreSQL's own backends in the PostgreSQL column.",
-    ]
-    notes = BENCH / "NOTES.md"
-    if notes.exists():
-        lines += ["", notes.read_text().strip()]
-    return "\n".join(lines)
-
-
-def write_readme(section: str) -> None:
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-    if start not in text or end not in text:
-        text = text.rstrip("\n") + f"\n\n## Benchmark\n\n{start}\n{end}\n"
-    before, rest = text.split(start, 1)
-    _, after = rest.split(end, 1)
-    readme.write_text(f"{before}{start}\n{section}\n{end}{after}")
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--databases", default="sqlite,postgresql")
@@ -734,15 +620,15 @@ def main(argv: list[str]) -> int:
                         "phase into bench/.work/<database>/py-spy-<phase>.txt (slows the server: analysis only)")
     parser.add_argument("--cost-samples", type=int, default=60,
                         help="requests per endpoint for the in-process cost per request (0: skip)")
-    parser.add_argument("--readme-only", action="store_true",
-                        help="measure nothing: rewrite the README section from bench/results.json (and bench/NOTES.md)")
-    parser.add_argument("--no-write", action="store_true", help="print the results; leave results.json and README alone")
+    parser.add_argument("--report-only", action="store_true",
+                        help="measure nothing: rewrite docs/benchmark.md from bench/results.json")
+    parser.add_argument("--no-write", action="store_true",
+                        help="print the results; leave results.json and docs/benchmark.md alone")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file in bench/.work")
     args = parser.parse_args(argv)
-    if args.readme_only:
+    if args.report_only:
         results = json.loads((BENCH / "results.json").read_text())
-        write_readme(readme_section(results, results[0]["run_settings"]))
-        log("rewrote the Benchmark section of README.md from bench/results.json")
+        log(f"rewrote {report.write(results, results[0]['run_settings']).relative_to(ROOT)} from bench/results.json")
         return 0
 
     WORK.mkdir(exist_ok=True)
@@ -783,8 +669,8 @@ def main(argv: list[str]) -> int:
         return 0
     (BENCH / "results.json.tmp").write_text(text + "\n")
     (BENCH / "results.json.tmp").replace(BENCH / "results.json")
-    write_readme(readme_section(results, meta))
-    log("wrote bench/results.json and the Benchmark section of README.md")
+    report.write(results, meta)
+    log("wrote bench/results.json and docs/benchmark.md")
     failed = [f"{r['database']}: {name}" for r in results for name, t in r["targets"].items() if not t["met"]]
     if failed:
         log("targets missed: " + ", ".join(failed))

@@ -1,0 +1,118 @@
+"""docs/benchmark.md from bench/results.json, through the Jinja template bench/benchmark.md.j2."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+BENCH = Path(__file__).resolve().parent
+REPORT = BENCH.parent / "docs" / "benchmark.md"
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cells: list[str]
+
+
+def number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"
+
+
+def percent(ratio: float) -> str:
+    """Rounded down, so that 39.7% never shows as a met 40%."""
+    return f"{int(ratio * 100)}%"
+
+
+def mark(result: dict, target: str) -> str:
+    return " ✅" if result["targets"][target]["met"] else " ❌"
+
+
+def optional(key: str, cell: Callable[[dict], str]) -> Callable[[dict], str]:
+    """A cell for a figure older runs did not measure: a dash where results.json lacks it."""
+    return lambda r: cell(r) if key in r else "–"
+
+
+def cpu_cells(key: str) -> Callable[[dict], str]:
+    phases = ("burst", "lesson_pages", "ceiling_pages")
+    return lambda r: " / ".join(f"{r['cpu'][p][key]:.1f}" if key in r["cpu"][p] else "–" for p in phases)
+
+
+def row_specs(r0: dict, meta: dict) -> list[tuple[str, Callable[[dict], str]]]:
+    learners, n = r0["learners"], number
+    return [
+        (f"**seminar burst**: {learners} learners submit a {r0['quiz_questions']}-question quiz at once, "
+         f"{r0['concurrency']} client threads", lambda r: f"{r['burst_wall_s']:.2f} s"),
+        ("attempts / submitted / lost / doubled, read back from the database",
+         lambda r: f"{r['attempt_rows']} / {r['submitted']} / {r['lost']} / {r['doubled']}"
+                   + (" ✅" if r["lost"] == 0 and r["doubled"] == 0 and r["all_items_graded"] else " ❌")),
+        ("5xx responses (burst, seminar and measured pages)", lambda r: f"{r['errors_5xx']}{mark(r, 'errors_5xx')}"),
+        ("submit latency p50 / **p95** / p99 (target p95 < 250 ms)",
+         lambda r: f"{n(r['submit_p50_ms'])} / **{n(r['submit_p95_ms'])}**{mark(r, 'submit_p95_ms')} / "
+                   f"{n(r['submit_p99_ms'])} ms"),
+        ("**submissions per second** (target ≥ 40% of the insert ceiling)",
+         lambda r: f"{n(r['submits_per_s'])}/s = {percent(r['submit_ratio'])}{mark(r, 'submit_ratio')}"),
+        ("ceiling: bare single-row inserts per second (p95)",
+         lambda r: f"{n(r['ceiling_inserts_per_s'])}/s ({n(r['ceiling_insert_p95_ms'])} ms)"),
+        (f"**live seminar**: the same {learners} learners, joined to one room, answer its open question at once: "
+         "answers per second, p50 / p95 / p99",
+         optional("seminar_answers_per_s", lambda r: f"{n(r['seminar_answers_per_s'])}/s, "
+                  f"{n(r['seminar_answer_p50_ms'])} / {n(r['seminar_answer_p95_ms'])} / "
+                  f"{n(r['seminar_answer_p99_ms'])} ms")),
+        ("seminar answers stored / lost / doubled / at full marks, read back from the database",
+         optional("seminar_answers_stored", lambda r: f"{r['seminar_answers_stored']} / {r['seminar_answers_lost']}"
+                  f" / {r['seminar_answers_doubled']} / {r['seminar_answers_full_marks']}"
+                  + (" ✅" if r["seminar_answers_lost"] == 0 and r["seminar_answers_doubled"] == 0 else " ❌"))),
+        (f"seminar: when the host closes the question, all {learners} phones load the key and the evidence at "
+         "once: all served in, p95",
+         optional("seminar_reload_wall_s",
+                  lambda r: f"{r['seminar_reload_wall_s']:.2f} s, {n(r['seminar_reload_p95_ms'])} ms")),
+        (f"seminar room state polls per second, p95 ({learners} phones polling every 2 s need {learners // 2}/s)",
+         optional("seminar_polls_per_s",
+                  lambda r: f"{n(r['seminar_polls_per_s'])}/s, {n(r['seminar_poll_p95_ms'])} ms")),
+        ("**lesson pages per second** (target ≥ 50% of the page ceiling)",
+         lambda r: f"{n(r['lesson_pages_per_s'])}/s = {percent(r['lesson_ratio'])}{mark(r, 'lesson_ratio')}"),
+        ("source-reader pages per second",
+         lambda r: f"{n(r['reader_pages_per_s'])}/s = {percent(r['reader_ratio'])}"),
+        ("ceiling: bare template pages per second", lambda r: f"{n(r['ceiling_pages_per_s'])}/s"),
+        (f"**progress page** `/course` p50 / p95, one at a time ({r0['history_learners']:,} learners × 3 attempts "
+         f"× 6 modules = {r0['history_attempts']:,} attempts, {r0['history_items']:,} items; target < 250 ms)",
+         lambda r: f"{n(r['progress_page_ms'])} / {n(r['progress_page_p95_ms'])} ms{mark(r, 'progress_page_ms')}"),
+        (f"`/course` p95 with {meta['page_concurrency']} clients at once (pages per second)",
+         lambda r: f"{n(r['progress_page_loaded_p95_ms'])} ms ({n(r['progress_pages_per_s'])}/s)"),
+        ("attempt review page p50 / p95", lambda r: f"{n(r['review_page_ms'])} / {n(r['review_page_p95_ms'])} ms"),
+        ("attempts list `/attempts` p50 / p95",
+         lambda r: f"{n(r['attempts_list_page_ms'])} / {n(r['attempts_list_page_p95_ms'])} ms"),
+        ("instructor: cohort results `/instructor/results` p50 / p95 (every module, every learner)",
+         optional("cohort_results_page_ms",
+                  lambda r: f"{n(r['cohort_results_page_ms'])} / {n(r['cohort_results_page_p95_ms'])} ms")),
+        (f"instructor: question statistics of module 1 p50 / p95 (every graded attempt: "
+         f"{r0['history_learners']:,} × 3 and the burst's {learners})",
+         optional("question_stats_page_ms",
+                  lambda r: f"{n(r['question_stats_page_ms'])} / {n(r['question_stats_page_p95_ms'])} ms")),
+        (f"untimed set-up: {learners + meta['history_sessions']} logins, {meta['setup_concurrency']} at a time: "
+         "rate, p95, slowest, 5xx",
+         lambda r: f"{n(r['logins_per_s'])}/s, {n(r['login_p95_ms'] / 1000)} s, {n(r['login_max_ms'] / 1000)} s, "
+                   f"{r['setup_5xx']}"),
+        (f"CPU taken by other processes during the burst / lesson pages / ceiling page (cores of {os.cpu_count()})",
+         cpu_cells("cpu_other_cores")),
+        ("CPU taken by the load generator itself during the same phases (cores)", cpu_cells("cpu_client_cores")),
+    ]
+
+
+def render(results: list[dict], meta: dict) -> str:
+    r0 = results[0]
+    rows = [Row(label, [cell(r) for r in results]) for label, cell in row_specs(r0, meta)]
+    environment = Environment(loader=FileSystemLoader(BENCH), undefined=StrictUndefined, keep_trailing_newline=True)
+    return environment.get_template("benchmark.md.j2").render(
+        results=results, rows=rows, meta=meta, r0=r0,
+        server_command=r0["gunicorn"]["command"].replace("127.0.0.1:PORT", "127.0.0.1:…"))
+
+
+def write(results: list[dict], meta: dict) -> Path:
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(render(results, meta))
+    return REPORT
