@@ -627,6 +627,7 @@ def test_a_page_requested_while_the_database_is_down_gets_the_503_page(app, clie
     finally:
         failing_statements(None)
     assert page.status_code == 503 and "briefly unavailable" in page.get_data(as_text=True)
+    assert page.headers.get("Retry-After") == "5" and page.headers.get("Cache-Control") == "no-store"
 
 
 def test_requests_while_the_database_is_down_never_half_work_and_the_next_one_does(
@@ -642,6 +643,7 @@ def test_requests_while_the_database_is_down_never_half_work_and_the_next_one_do
         failing_statements(None)
     assert saved.status_code == 503 and saved.json == {
         "ok": False, "error": "The database is briefly unavailable. Nothing was changed; please try again in a moment."}
+    assert saved.headers.get("Retry-After") == "5"  # the autosave's JSON 503 says when to try again, too
     assert anonymous.status_code == 200
     assert item_state(app, attempt) == before
     assert client.get("/course").status_code == 200

@@ -199,8 +199,11 @@ def test_submitting_any_form_grades_and_the_attempt_still_reviews(app, quiz_take
     ok_status(quiz_taker.post(f"/attempts/{attempt}/save", data=saved), (302, 413))
     response = quiz_taker.post(f"/attempts/{attempt}/submit", data=submitted)
     ok_status(response, (302, 413))
-    if response.status_code == 413:  # too big to read: nothing graded; an empty submission closes it
-        assert quiz_taker.post(f"/attempts/{attempt}/submit").status_code == 302
+    with app.app_context():
+        refused = db.session.get(Attempt, attempt).submitted_at is None
+    if refused:  # too big to read, or an order with a place given twice: nothing graded
+        assert response.status_code == 413 or urlsplit(response.headers["Location"]).path == f"/attempts/{attempt}"
+        assert quiz_taker.post(f"/attempts/{attempt}/submit").status_code == 302  # an empty submission closes it
     with app.app_context():
         done = db.session.get(Attempt, attempt)
         assert done.submitted_at is not None and 0.0 <= done.score <= 100.0
@@ -463,36 +466,62 @@ def assert_security_headers(response, what: str) -> None:
         assert not {"'unsafe-inline'", "'unsafe-eval'", "*", "data:"} & set(csp.get(directive, [])), (what, csp)
     assert headers.get("X-Content-Type-Options") == "nosniff", what
     assert headers.get("X-Frame-Options") == "DENY", what
+    assert "Permissions-Policy" in headers, what
+    denied = dict(part.strip().partition("=")[::2] for part in headers["Permissions-Policy"].split(","))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert denied.get(feature) == "()", (what, headers.get("Permissions-Policy"))
+
+
+def assert_cache_control(response, what: str, url: str) -> None:
+    """Static files revalidate by ETag; everything else, personal or not, is never stored."""
+    cache = response.headers.get("Cache-Control", "")
+    if url.startswith("/static/") and response.status_code == 200:
+        assert "no-store" not in cache and response.headers.get("ETag"), (what, cache)
+    else:
+        assert "no-store" in cache, (what, cache)
 
 
 def test_every_page_and_error_carries_the_security_headers(make_app, make_user):
     app = make_app()
     make_user("ann")
-    anonymous, ann = app.test_client(), app.test_client()
+    make_user("prof", role="instructor")
+    anonymous, ann, prof = app.test_client(), app.test_client(), app.test_client()
     ann.post("/login", data={"username": "ann", "password": PASSWORD})
+    prof.post("/login", data={"username": "prof", "password": PASSWORD})
+    seminar, _ = make_seminar(app, prof, MODULE, questions=2, members=[ann])
+    done = start(ann, "crypto-finance")
+    assert ann.post(f"/attempts/{done}/submit").status_code == 302
     attempt = start(ann)
-    responses = []
-    for client in (anonymous, ann):
-        for url in every_get_url(app, attempt) + ["/static/css/app.css", "/static/js/quiz.js", "/nowhere"]:
-            responses.append((url, client.get(url)))
-    responses += [
+    urls = every_get_url(app, attempt, seminar) + [
+        f"/attempts/{done}/review", f"/attempts/{done}/review.csv", "/static/css/app.css", "/static/js/quiz.js",
+        "/static/nowhere.css", "/nowhere"]
+    responses = [(f"{name} {url}", url, client.get(url))
+                 for name, client in (("anonymous", anonymous), ("ann", ann), ("prof", prof)) for url in urls]
+    responses += [(what, "", response) for what, response in [
         ("405", ann.get("/logout")),
         ("413", ann.post(f"/attempts/{attempt}/save", data={"q0": "x" * 1_100_000})),
         ("413 anonymous", anonymous.post("/register", data={"username": "x" * 1_100_000})),
         ("404 json", ann.post("/attempts/999/save", headers=FETCH)),
         ("submit", ann.post(f"/attempts/{attempt}/submit")),
         ("409 json", ann.post(f"/attempts/{attempt}/save", headers=FETCH)),
-    ]
-    strict = make_app(WTF_CSRF_ENABLED=True)
-    responses.append(("400 csrf", strict.test_client().post("/login", data={"username": "ann"})))
-    statuses = set()
-    for what, response in responses:
+        ("400 csrf", make_app(WTF_CSRF_ENABLED=True).test_client().post("/login", data={"username": "ann"})),
+    ]]
+    statuses, csv_downloads = set(), set()
+    for what, url, response in responses:
         statuses.add(response.status_code)
         assert_security_headers(response, f"{what}: {response.status_code}")
+        assert_cache_control(response, f"{what}: {response.status_code}", url)
         if response.mimetype == "text/html":
             assert_inert(response.get_data(as_text=True))
+        elif response.mimetype == "text/csv" and response.status_code == 200:
+            csv_downloads.add(url)
         response.close()
     assert {200, 302, 400, 404, 405, 409, 413} <= statuses
+    assert csv_downloads == {f"/attempts/{done}/review.csv", f"/instructor/results/{MODULE}/questions.csv",
+                             f"/seminars/{seminar}/results.csv"}
+    pages = {url for what, url, response in responses if what.startswith(("ann", "prof")) and response.status_code == 200}
+    assert {"/attempts", "/course", "/join", f"/attempts/{done}/review", f"/seminars/{seminar}",
+            f"/seminars/{seminar}/host", "/instructor/results"} <= pages
 
 
 # ---------------------------------------------------------------------------- cookies and sessions

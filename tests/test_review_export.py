@@ -14,7 +14,18 @@ def test_formula_cells_are_defused(cell):
     assert csv_safe(cell) == "'" + cell
 
 
-@pytest.mark.parametrize("cell", ["Wickr", "1,422", 3, 2.5, "", "a=b"])
+@pytest.mark.parametrize("cell", [
+    "\nSUM(A1)", "\ttext", "\rtext",  # OWASP: tab, CR and LF start no cell, whatever follows
+    "\uff1dHYPERLINK(\"x\")", "\uff0b1+1", "\uff0d2+3", "\uff20SUM(A1)",  # fullwidth = + - @
+    " =1+1", "   +1", "\u00a0=1", "\u3000\uff1d1",  # whitespace before a trigger, unicode spaces too
+    "\"=1+1", "'=1+1", "\" '@SUM(A1)",  # quotes before a trigger
+])
+def test_formulas_behind_fullwidth_signs_whitespace_or_quotes_are_defused(cell):
+    assert csv_safe(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["Wickr", "1,422", 3, 2.5, -1, "", "a=b", " leading space", "'quoted'",
+                                  "50%", "a|b", "e-mail"])
 def test_ordinary_cells_pass_unchanged(cell):
     assert csv_safe(cell) == cell
 

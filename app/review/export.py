@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any, Iterable
 
 from flask import Response
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# OWASP's CSV Injection list (= + - @, tab, CR, LF), the fullwidth forms spreadsheets also
+# read as operators (＝ ＋ － ＠), and any of those behind leading whitespace or quotes, which
+# some spreadsheets skip before deciding that a cell is a formula.
+FORMULA_START = re.compile(r"[\t\r\n]|[\s'\"]*[=+\-@\uff1d\uff0b\uff0d\uff20]")
 
 
 def csv_safe(value: Any) -> Any:
     """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and FORMULA_START.match(value):
         return "'" + value
     return value
 
