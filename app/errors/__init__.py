@@ -52,7 +52,8 @@ def http_error(error: HTTPException):
 def database_unavailable(error):
     db.session.rollback()
     g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is logged in
-    return error_response(503, MESSAGES[503])
+    body, status = error_response(503, MESSAGES[503])
+    return body, status, {"Retry-After": "5"}  # seconds: an outage is usually a restart or a failover
 
 
 @bp.app_errorhandler(Exception)
