@@ -35,8 +35,11 @@ def content_check() -> None:
 @click.password_option(help="At least 8 characters; asked for when not given.")
 def users_create(username: str, role: str, display_name: str, password: str) -> None:
     """Create an account (use --role instructor for an instructor)."""
+    from app.auth.forms import USERNAME
     from app.auth.routes import create_user
 
+    if not USERNAME.regex.match(username) or not 3 <= len(username) <= 40:
+        raise click.BadParameter("use 3-40 letters, digits, dots, hyphens or underscores", param_hint="username")
     if len(password) < 8:
         raise click.BadParameter("use at least 8 characters", param_hint="password")
     with write_intent():
@@ -54,12 +57,12 @@ def users_create(username: str, role: str, display_name: str, password: str) -> 
 def users_set_role(username: str, role: str) -> None:
     """Change an existing account's role."""
     with write_intent():
-        user = db.session.scalar(sa.select(User).where(User.username == username))
+        user = db.session.scalar(User.named(username))
         if user is None:
             raise click.ClickException(f"no user {username!r}")
         user.role = role
         db.session.commit()
-    click.echo(f"{username!r} is now {role}.")
+    click.echo(f"{user.username!r} is now {role}.")
 
 
 @users_cli.command("list")

@@ -50,5 +50,13 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # Registrations from one address: a class of 60 behind one NAT address registers within the
+    # window with room for retries; a script making hundreds is refused (429) until the window ends.
+    REGISTRATIONS_PER_ADDRESS = int(os.environ.get("GROUNDWORK_REGISTRATIONS_PER_ADDRESS", "") or 100)
+    REGISTRATION_WINDOW_MINUTES = 10
+    # Wrong seminar codes: a few typos per learner; a classroom's worth from one address.
+    WRONG_JOIN_CODES_PER_LEARNER = 10
+    WRONG_JOIN_CODES_PER_ADDRESS = 300
+    JOIN_CODE_WINDOW_MINUTES = 10
     # How many reverse proxies stand in front of the app (their X-Forwarded-For is trusted).
     TRUSTED_PROXIES = int(os.environ.get("GROUNDWORK_PROXIES", "0") or 0)

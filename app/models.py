@@ -1,7 +1,9 @@
 """Database models: learners, lesson reads, attempts and the questions they asked."""
 from __future__ import annotations
 
+import functools
 import secrets
+import unicodedata
 from datetime import datetime, timezone
 from typing import Any, Optional
 
@@ -19,9 +21,25 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def username_key(name: str) -> str:
+    """The form of a username that tells accounts apart: 'Ann', 'ANN' and 'ＡＮＮ' (fullwidth) are one account.
+
+    Unicode's caseless identifier matching (NFKC, case folding, NFKC again), so look-alikes such as
+    the Kelvin sign (U+212A) for K fold to the letter they imitate.
+    """
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name.strip()).casefold())
+
+
+@functools.cache
+def _hash_of_no_password() -> str:
+    return generate_password_hash(secrets.token_urlsafe(32), method="scrypt")
+
+
 class User(UserMixin, db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     username: so.Mapped[str] = so.mapped_column(sa.String(40), unique=True)
+    # Set from username (see username_key); its unique index is what makes 'ann' and 'ANN' one account.
+    username_key: so.Mapped[str] = so.mapped_column(sa.String(255), unique=True)
     display_name: so.Mapped[str] = so.mapped_column(sa.String(80))
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
     role: so.Mapped[str] = so.mapped_column(sa.String(16), default="learner")
@@ -32,11 +50,30 @@ class User(UserMixin, db.Model):
 
     attempts: so.WriteOnlyMapped["Attempt"] = so.relationship(back_populates="user")
 
+    @so.validates("username")
+    def _keep_username_key(self, _field: str, username: str) -> str:
+        self.username_key = username_key(username)
+        return username
+
+    @classmethod
+    def named(cls, name: str) -> sa.Select:
+        """SELECT the account this name means, however its case or width was typed."""
+        return sa.select(cls).where(cls.username_key == username_key(name))
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @staticmethod
+    def password_matches(user: User | None, password: str) -> bool:
+        """Whether this is the user's password; with no such user a throwaway hash is checked,
+        so an unknown name takes as long to refuse as a wrong password."""
+        if user is None:
+            check_password_hash(_hash_of_no_password(), password)
+            return False
+        return user.check_password(password)
 
     def get_id(self) -> str:
         if not self.session_token:
@@ -133,7 +170,8 @@ class AttemptItem(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed logins counted per key (account, address, or both), shared by every worker."""
+    """Attempts counted per key, shared by every worker: logins (per account, address, pair or
+    device cookie), registrations per address, wrong join codes per learner and per address."""
 
     key: so.Mapped[str] = so.mapped_column(sa.String(200), primary_key=True)
     failures: so.Mapped[int] = so.mapped_column(default=0)

@@ -1,9 +1,13 @@
 """Registering, logging in and out, and who may see what."""
+from datetime import timedelta
+
 import sqlalchemy as sa
 
+from app.auth.limits import ACCOUNT, PAIR, begin_login
+from app.auth.throttle import count_attempt
 from app.extensions import db
-from app.models import User
-from tests.conftest import PASSWORD, count
+from app.models import User, utcnow
+from tests.conftest import PASSWORD, at_once, count
 
 
 def register(client, username="newbie", password="long enough pw", confirm=None, name="New Learner"):
@@ -118,9 +122,6 @@ def test_display_names_render_inert(client):
 
 
 def test_five_wrong_passwords_from_one_address_lock_that_pair_only_briefly(app, client, make_user, auth):
-    from datetime import timedelta
-
-    from app.auth import throttle
     make_user("ann")
     for _ in range(5):
         assert auth.login("ann", "wrong password").status_code == 401
@@ -132,22 +133,18 @@ def test_five_wrong_passwords_from_one_address_lock_that_pair_only_briefly(app, 
     assert other.post("/login", data={"username": "ann", "password": PASSWORD},
                       environ_base={"REMOTE_ADDR": "10.9.8.7"}).status_code == 302
     with app.app_context():
-        assert throttle.retry_after("ann", "127.0.0.1") > 0
-        later = throttle.utcnow() + timedelta(minutes=6)
-        assert throttle.retry_after("ann", "127.0.0.1", now=later) == 0
+        assert count_attempt(PAIR, "ann|127.0.0.1").refused_for > 0
+        assert count_attempt(PAIR, "ann|127.0.0.1", now=utcnow() + timedelta(minutes=6)).refused_for == 0
 
 
 def test_an_attacker_elsewhere_can_lock_an_account_for_a_minute_at_most(app, make_user):
-    from datetime import timedelta
-
-    from app.auth import throttle
     make_user("ann")
     with app.app_context():
         for i in range(20):
-            throttle.record_failure("ann", f"203.0.113.{i}")
-        wait = throttle.retry_after("ann", "198.51.100.1")
-        assert 0 < wait <= 60
-        assert throttle.retry_after("ann", "198.51.100.1", now=throttle.utcnow() + timedelta(seconds=61)) == 0
+            assert not begin_login("ann", f"203.0.113.{i}", None).refused_for
+        assert 0 < begin_login("ann", "198.51.100.1", None).refused_for <= 60
+        db.session.commit()
+        assert count_attempt(ACCOUNT, "ann", now=utcnow() + timedelta(seconds=61)).refused_for == 0
 
 
 def test_unknown_usernames_are_throttled_like_real_ones(client, auth):
@@ -171,3 +168,49 @@ def test_hsts_only_when_served_over_https(make_app):
     assert "Strict-Transport-Security" not in plain.headers
     secure = make_app(SESSION_COOKIE_SECURE=True).test_client().get("/")
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_usernames_that_differ_only_in_case_or_unicode_form_are_one_account(app, client, runner, make_user):
+    """The database's unique username key refuses them, whatever path makes the account."""
+    from sqlalchemy.exc import IntegrityError
+
+    make_user("kate")
+    make_user("inst1")
+    assert "taken" in register(client, username="KATE").data.decode()
+    cli = runner.invoke(args=["users", "create", "INST1", "--password", "a long password"])
+    assert cli.exit_code != 0 and "taken" in cli.output
+    for look_alike in ("KATE", "\u212aate", "\uff2b\uff21\uff34\uff25"):  # Kelvin sign; fullwidth KATE
+        with app.app_context():
+            db.session.add(User(username=look_alike, display_name="Mallory", password_hash="x"))
+            try:
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+            else:
+                raise AssertionError(f"{look_alike!r} became a second account")
+    assert count(app, User) == 2
+    assert client.post("/login", data={"username": "\u212aATE", "password": PASSWORD}).status_code == 302
+
+
+def test_sixteen_registrations_of_one_name_at_once_make_one_account(app):
+    fullwidth = {letter: chr(ord(letter) + 0xFEE0) for letter in "racerRACER"}
+    variants = ["racer", "RACER", "Racer", "rAcEr", "RaCeR", "raceR", "RACEr", "rACER", "racER", "RAcer"] + [
+        "".join(fullwidth[c] if i in picks else c for i, c in enumerate(name))
+        for name, picks in (("racer", {0}), ("racer", {1, 3}), ("RACER", {4}), ("racer", {0, 1, 2, 3, 4}),
+                            ("RACER", {0, 1, 2, 3, 4}), ("Racer", {0}))]
+
+    def register_as(name):
+        return register(app.test_client(), username=name).status_code
+
+    statuses = at_once(register_as, variants)
+    with app.app_context():
+        names = db.session.scalars(sa.select(User.username).where(User.username_key == "racer")).all()
+    assert len(names) == 1 and statuses.count(302) == 1, (names, statuses)
+
+
+def test_the_cli_finds_accounts_by_name_whatever_the_case(app, runner, make_user):
+    make_user("ann")
+    assert runner.invoke(args=["users", "set-role", "ANN", "instructor"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.role).where(User.username == "ann")) == "instructor"
+    assert runner.invoke(args=["users", "create", "bad name", "--password", "a long password"]).exit_code != 0

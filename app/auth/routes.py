@@ -8,11 +8,11 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from app.auth import bp, throttle
-from app.database import write_intent
+from app.auth import bp, devices, limits
 from app.auth.forms import LoginForm, RegisterForm
+from app.database import write_intent
 from app.extensions import db, login_manager
-from app.models import User
+from app.models import User, username_key
 
 
 # A plain SELECT: cheaper per request than Session.get, whose identity-map path rebuilds its
@@ -52,6 +52,12 @@ def create_user(username: str, password: str, display_name: str = "", role: str 
     return user
 
 
+def too_many_attempts(template: str, form, wait: int, message: str):
+    """The form again with a 429 that says how long to wait."""
+    flash(f"{message} Please wait {max(1, round(wait / 60))} minute(s) and try again.", "error")
+    return render_template(template, form=form), 429, {"Retry-After": str(wait)}
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     """Create a learner account and log in."""
@@ -59,21 +65,21 @@ def register():
         return redirect(url_for("learning.dashboard"))
     form = RegisterForm()
     if form.validate_on_submit():
-        name = form.username.data.strip()
-        if db.session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == name.lower())):
+        wait = limits.count_registration(request.remote_addr or "").refused_for
+        db.session.commit()
+        if wait:
+            return too_many_attempts("auth/register.html", form, wait, "Too many accounts were made from this network.")
+        try:  # the unique username key decides, so two registrations at once cannot both take a name
+            user = create_user(form.username.data, form.password.data, form.display_name.data or "")
+        except IntegrityError:
+            db.session.rollback()
             form.username.errors.append("That username is taken.")
         else:
-            try:
-                user = create_user(name, form.password.data, form.display_name.data or "")
-            except IntegrityError:
-                db.session.rollback()
-                form.username.errors.append("That username is taken.")
-            else:
-                session.clear()
-                login_user(user)
-                db.session.commit()
-                flash("Welcome to Groundwork. Start with module 1, or pick any module below.", "success")
-                return redirect(url_for("learning.dashboard"))
+            session.clear()
+            login_user(user)
+            db.session.commit()
+            flash("Welcome to Groundwork. Start with module 1, or pick any module below.", "success")
+            return redirect(url_for("learning.dashboard"))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 
@@ -84,24 +90,25 @@ def login():
         return redirect(url_for("learning.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        name, address = form.username.data, request.remote_addr or ""
+        key = username_key(form.username.data)
+        attempt = limits.begin_login(key, request.remote_addr or "", devices.device_nonce(key))
+        db.session.commit()  # counted before the password is checked, so parallel guesses cannot overtake the limit
+        if attempt.refused_for:
+            return too_many_attempts("auth/login.html", form, attempt.refused_for, "Too many failed attempts.")
         with write_intent(False):  # the slow password check must not hold the write lock
-            wait = throttle.retry_after(name, address)
-            user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == name.strip().lower()))
-            right = not wait and user is not None and user.check_password(form.password.data)
+            user = db.session.scalar(User.named(form.username.data))
+            right = User.password_matches(user, form.password.data)
             db.session.rollback()
-        if wait:
-            flash(f"Too many failed attempts. Please wait {max(1, round(wait / 60))} minute(s) and try again.", "error")
-            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
         if not right:
-            throttle.record_failure(name, address)
             flash("Wrong username or password.", "error")
             return render_template("auth/login.html", form=form), 401
-        throttle.record_success(name, address)
+        attempt.succeeded()
         session.clear()  # a fresh session at login
         login_user(user, remember=form.remember.data)
         db.session.commit()  # keeps a session token created by get_id
-        return redirect(safe_next(request.args.get("next")))
+        response = redirect(safe_next(request.args.get("next")))
+        devices.remember_device(response, key)
+        return response
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 

@@ -1,9 +1,9 @@
-"""Login throttling kept in the database, so every worker and host sees the same counts.
+"""Attempt limits kept in the database, so every worker and host sees the same counts.
 
-Three rules, checked together. The strict one is per account *and* address, so an
-attacker elsewhere cannot lock a learner out; the per-account rule only slows a
-distributed guess for a minute; the per-address rule stops one address trying many
-accounts.
+An attempt is counted *before* the thing it tries (a password, a join code) is checked, by one
+atomic INSERT ... ON CONFLICT DO UPDATE ... RETURNING: however many requests arrive at once,
+each gets its own count, and those beyond the limit are refused unchecked. An attempt that
+turns out right is refunded (see refund), so only wrong ones use up the limit.
 """
 from __future__ import annotations
 
@@ -12,62 +12,74 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.database import insert_ignoring_conflicts
 from app.extensions import db
 from app.models import LoginThrottle, utcnow
 
+KEY_LENGTH = 200
+
 
 @dataclass(frozen=True)
-class Rule:
+class Limit:
+    """At most `attempts` in `window`; the attempt after them locks the key for `lockout`."""
+
     name: str
-    max_failures: int
+    attempts: int
     window: timedelta
     lockout: timedelta
 
-    def key(self, username: str, address: str) -> str:
-        parts = {"pair": f"{username}|{address}", "account": username, "address": address}
-        return f"{self.name}:{parts[self.name]}"[:200]
+    def key(self, subject: str) -> str:
+        return f"{self.name}:{subject}"[:KEY_LENGTH]
 
 
-RULES = (
-    Rule("pair", 5, timedelta(minutes=15), timedelta(minutes=5)),
-    Rule("account", 20, timedelta(minutes=15), timedelta(minutes=1)),
-    Rule("address", 100, timedelta(minutes=15), timedelta(minutes=15)),
-)
+@dataclass(frozen=True)
+class Count:
+    """One attempt's place under one limit."""
+
+    limit: Limit
+    key: str
+    refused_for: int  # seconds until the key may be tried again; 0 when this attempt may go ahead
 
 
-def _keys(username: str, address: str) -> list[tuple[Rule, str]]:
-    username = username.strip().lower()
-    return [(rule, rule.key(username, address or "unknown")) for rule in RULES]
-
-
-def retry_after(username: str, address: str, now: datetime | None = None) -> int:
-    """Seconds until this login may be tried again; 0 when it may be tried now."""
+def count_attempt(limit: Limit, subject: str, now: datetime | None = None) -> Count:
+    """Count one attempt against `limit` for `subject` (the caller commits)."""
     now = now or utcnow()
-    keys = [key for _, key in _keys(username, address)]
-    locks = db.session.scalars(sa.select(LoginThrottle.locked_until).where(
-        LoginThrottle.key.in_(keys), LoginThrottle.locked_until > now)).all()
-    return max((math.ceil((until - now).total_seconds()) for until in locks), default=0)
+    key = limit.key(subject)
+    table = LoginThrottle.__table__
+    row = table.c
+    fresh = sa.or_(row.window_started < now - limit.window, row.locked_until <= now)
+    first_refusal = sa.and_(row.locked_until.is_(None), row.failures + 1 > limit.attempts)
+    insert = (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(table)
+    statement = insert.values(key=key, failures=1, window_started=now, locked_until=None).on_conflict_do_update(
+        index_elements=[row.key],
+        set_={"failures": sa.case((fresh, 1), else_=row.failures + 1),
+              "window_started": sa.case((fresh, now), else_=row.window_started),
+              "locked_until": sa.case((fresh, None), (first_refusal, now + limit.lockout), else_=row.locked_until)},
+    ).returning(row.failures, row.locked_until)
+    attempts, locked_until = db.session.execute(statement).one()
+    if attempts <= limit.attempts:
+        return Count(limit, key, 0)
+    # Past the limit with no lock yet only while the attempts that filled it are still being checked.
+    wait = (locked_until - now).total_seconds() if locked_until else 1
+    return Count(limit, key, max(1, math.ceil(wait)))
 
 
-def record_failure(username: str, address: str, now: datetime | None = None) -> None:
-    now = now or utcnow()
-    for rule, key in _keys(username, address):
-        db.session.execute(insert_ignoring_conflicts(
-            LoginThrottle.__table__, key=key, failures=0, window_started=now, locked_until=None))
-        row = db.session.scalar(sa.select(LoginThrottle).where(LoginThrottle.key == key).with_for_update())
-        if now - row.window_started > rule.window:
-            row.failures, row.window_started, row.locked_until = 0, now, None
-        row.failures += 1
-        if row.failures >= rule.max_failures:
-            row.locked_until = now + rule.lockout
-            row.failures, row.window_started = 0, now
-    db.session.commit()
+def refund(counts: list[Count]) -> None:
+    """Give back the attempts that turned out right (the caller commits)."""
+    if counts:
+        db.session.execute(sa.update(LoginThrottle).where(
+            LoginThrottle.key.in_([count.key for count in counts]), LoginThrottle.failures > 0,
+        ).values(failures=LoginThrottle.failures - 1))
 
 
-def record_success(username: str, address: str) -> None:
-    """A right password clears the counts for this account from this address."""
-    pair_key = RULES[0].key(username.strip().lower(), address or "unknown")
-    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == pair_key))
-    db.session.commit()
+def clear(counts: list[Count]) -> None:
+    """Forget these keys' counts and locks (the caller commits)."""
+    if counts:
+        db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key.in_([count.key for count in counts])))
+
+
+def refused_for(counts: list[Count]) -> int:
+    """Seconds until every one of these limits lets an attempt through; 0 when all do now."""
+    return max((count.refused_for for count in counts), default=0)

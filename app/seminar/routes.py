@@ -4,6 +4,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.auth.access import instructor_required
+from app.auth.limits import count_join_code
+from app.auth.throttle import refund, refused_for
 from app.content import catalog
 from app.database import reads_first
 from app.extensions import db
@@ -98,7 +100,16 @@ def join_room():
     """Join the seminar whose code was typed."""
     form = JoinForm()
     if form.validate_on_submit():
+        counts = count_join_code(current_user.id, request.remote_addr or "")
+        db.session.commit()  # counted before the code is looked up, so parallel guesses cannot overtake the limit
+        if wait := refused_for(counts):
+            flash(f"Too many wrong codes. Please wait {max(1, round(wait / 60))} minute(s) and try again.", "error")
+            return render_template("seminar/join.html", form=form, joined=joined_seminars(current_user)), 429, {
+                "Retry-After": str(wait)}
         seminar = seminar_by_code(form.code.data)
+        if seminar is not None:
+            refund(counts)  # only wrong codes use up the limit
+            db.session.commit()
         if seminar is None:
             form.code.errors.append("No seminar has that code. Check it against the screen and try again.")
         elif seminar.phase == "ended":

@@ -1,0 +1,60 @@
+"""Every attempt limit: logins (a trusted device's own, or an untrusted client's), registrations, join codes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+
+from app.auth.throttle import Count, Limit, clear, count_attempt, refund, refused_for
+
+# A login from a browser holding the account's device cookie counts against that cookie alone.
+DEVICE = Limit("device", 5, timedelta(minutes=15), timedelta(minutes=15))
+# Any other login counts against all three. The per-pair rule is the strict one; the per-account
+# rule only slows a guess spread over addresses; the per-address rule stops one address trying many accounts.
+PAIR = Limit("pair", 5, timedelta(minutes=15), timedelta(minutes=5))
+ACCOUNT = Limit("account", 20, timedelta(minutes=15), timedelta(minutes=1))
+ADDRESS = Limit("address", 100, timedelta(minutes=15), timedelta(minutes=15))
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    counts: list[Count]
+    refused_for: int  # seconds; 0 when the password may be checked
+    trusted: bool  # from a device that logged in to this account before, and is not locked out
+
+    def succeeded(self) -> None:
+        """The password was right: this account's pair and device counts start again, the rest get this attempt back."""
+        strict = [count for count in self.counts if count.limit in (PAIR, DEVICE)]
+        clear(strict)
+        refund([count for count in self.counts if count not in strict])
+
+
+def begin_login(account_key: str, address: str, device_nonce: str | None) -> LoginAttempt:
+    """Count a login attempt before its password is checked (the caller commits)."""
+    address = address or "unknown"
+    counts = []
+    if device_nonce:
+        device = count_attempt(DEVICE, device_nonce)
+        counts.append(device)
+        if not device.refused_for:
+            return LoginAttempt(counts, 0, trusted=True)
+    untrusted = [count_attempt(PAIR, f"{account_key}|{address}"), count_attempt(ACCOUNT, account_key),
+                 count_attempt(ADDRESS, address)]
+    return LoginAttempt(counts + untrusted, refused_for(untrusted), trusted=False)
+
+
+def count_registration(address: str) -> Count:
+    """Count an account being made from this address (the caller commits)."""
+    config = current_app.config
+    window = timedelta(minutes=config["REGISTRATION_WINDOW_MINUTES"])
+    return count_attempt(Limit("register", config["REGISTRATIONS_PER_ADDRESS"], window, window), address or "unknown")
+
+
+def count_join_code(user_id: int, address: str) -> list[Count]:
+    """Count a typed join code for this learner and address; refund them if the code is right (the caller commits)."""
+    config = current_app.config
+    window = timedelta(minutes=config["JOIN_CODE_WINDOW_MINUTES"])
+    return [count_attempt(Limit("join-learner", config["WRONG_JOIN_CODES_PER_LEARNER"], window, window), str(user_id)),
+            count_attempt(Limit("join-address", config["WRONG_JOIN_CODES_PER_ADDRESS"], window, window),
+                          address or "unknown")]
