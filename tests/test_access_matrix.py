@@ -78,6 +78,7 @@ POLICIES: dict[str, Policy] = {
     "quiz.take": Policy("owner", GET, ok=(200, None), ok_submitted=(302, "/attempts/{attempt}/review")),
     "quiz.save": Policy("owner", POST, ok=(302, "/attempts/{attempt}"),
                         ok_submitted=(302, "/attempts/{attempt}/review")),
+    "quiz.token": Policy("owner", GET, ok_submitted=(200, None)),
     "quiz.submit": Policy("owner", POST, ok=(302, "/attempts/{attempt}/review"),
                           ok_submitted=(302, "/attempts/{attempt}/review")),
     "review.attempts": Policy("login", GET),

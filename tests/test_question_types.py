@@ -218,14 +218,34 @@ def test_parse_ignores_out_of_range_and_ambiguous_choices():
     layout = T["single"].layout(data, random.Random(1))
     assert T["single"].parse(MultiDict({"q": "3"}), "q", data, layout) is None
     assert T["single"].parse(MultiDict([("q", "0"), ("q", "1")]), "q", data, layout) is None
-    assert T["order"].parse(MultiDict({"q-0": "1"}), "q", spec("order")["data"], {"items": [1, 0]}) is None
 
 
-def test_duplicated_ranks_still_give_a_permutation():
-    data = spec("order")["data"]
-    layout = {"items": [2, 0, 3, 1]}
-    form = MultiDict({f"q-{i}": "1" for i in range(4)})
-    assert T["order"].parse(form, "q", data, layout) == [2, 0, 3, 1]
+def test_a_partial_order_is_kept_as_given_and_shown_as_entered():
+    """Places 1 and 2 of four: stored one entry per place (None for an empty one), graded by pairs."""
+    data, layout = spec("order")["data"], {"items": [2, 0, 3, 1]}
+    form = MultiDict({"q-0": "1", "q-1": "", "q-2": "2", "q-3": "0"})  # shown 0 is item 2, shown 2 is item 3
+    response = T["order"].parse(form, "q", data, layout)
+    assert response == [2, 3, None, None]
+    assert T["order"].problem(form, "q", data, layout) is None
+    assert T["order"].form_fields("q", data, layout, response) == {"q-0": "1", "q-1": "", "q-2": "2", "q-3": ""}
+    assert grade_response(spec("order"), response) == pytest.approx(1 / 6)  # only (third, fourth) is in order
+    assert T["order"].describe(data, response) == "1. third → 2. fourth; no place: first, second"
+    assert T["order"].describe(data, [0, None, 1, None]) == "1. first → 3. second; no place: third, fourth"
+    assert T["order"].describe(data, [0, 1, 2, 3]) == "1. first → 2. second → 3. third → 4. fourth"
+
+
+def test_tied_places_are_refused_never_rewritten_into_an_order():
+    data, layout = spec("order")["data"], {"items": [2, 0, 3, 1]}
+    everything_first = MultiDict({f"q-{i}": "1" for i in range(4)})
+    assert T["order"].parse(everything_first, "q", data, layout) is None
+    assert T["order"].problem(everything_first, "q", data, layout) == (
+        "Give each place once: place 1 is given to 4 items.")
+    two_ties = MultiDict({"q-0": "2", "q-1": "2", "q-2": "3", "q-3": "3"})
+    assert T["order"].problem(two_ties, "q", data, layout) == (
+        "Give each place once: place 2 is given to 2 items; place 3 is given to 2 items.")
+    for tied in ([0, 0, 1, 2], [1, 1, None, None], [0, 1, 2, 4]):  # never a stored shape: no credit, no order shown
+        assert grade_response(spec("order"), tied) == 0.0
+        assert T["order"].describe(data, tied) == "No answer"
 
 
 @pytest.mark.parametrize("kind", ["single", "multiple", "order", "match"])
@@ -345,6 +365,23 @@ def order_grade(n, response):
 @given(st.integers(2, 8).flatmap(lambda n: st.permutations(range(n))))
 def test_any_permutation_scores_between_0_and_1(permutation):
     assert 0.0 <= order_grade(len(permutation), permutation) <= 1.0
+
+
+@given(st.integers(2, 8).flatmap(lambda n: st.tuples(st.permutations(range(n)), st.lists(st.booleans(), min_size=n,
+                                                                                          max_size=n))))
+def test_a_partial_order_earns_its_pairs_and_filling_a_place_never_lowers_it(case):
+    """A pair with an unplaced item is not in order; the items placed keep the credit they earn."""
+    full, blank = case
+    n = len(full)
+    partial = [None if empty else item for item, empty in zip(full, blank)]
+    place = {item: index for index, item in enumerate(partial) if item is not None}
+    in_order = sum(a in place and b in place and place[a] < place[b] for a in range(n) for b in range(a + 1, n))
+    expected = in_order / comb(n, 2) if place else 0.0
+    assert order_grade(n, partial) == pytest.approx(expected)
+    assert order_grade(n, partial) <= order_grade(n, list(full))
+    data = T["order"].build({"items": [f"item {i}" for i in range(n)]})
+    described = T["order"].describe(data, partial)
+    assert described == "No answer" if not place else all(f"item {i}" in described for i in range(n))
 
 
 @given(st.integers(2, 8).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n - 2))))

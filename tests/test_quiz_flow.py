@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Attempt, AttemptItem, QuestionVersion
 from app.quiz.types import answer_form
-from tests.conftest import at_once, count
+from tests.conftest import PASSWORD, at_once, count
 
 
 def correct_form(app, attempt_id: int) -> dict:
@@ -236,3 +236,108 @@ def test_garbage_form_input_never_breaks_saving(app, client, learner, start_quiz
     assert client.post(f"/attempts/{attempt_id}/save", data=junk).status_code == 302
     assert client.post(f"/attempts/{attempt_id}/submit", data=junk).status_code == 302
     assert client.get(f"/attempts/{attempt_id}/review").status_code == 200
+
+
+FETCH = {"X-Requested-With": "fetch"}
+
+
+def order_item(app, attempt_id: int) -> tuple[int, int]:
+    """The position of the attempt's ordering question and how many items it has."""
+    with app.app_context():
+        item = next(i for i in db.session.get(Attempt, attempt_id).items if i.spec["type"] == "order")
+        return item.position, len(item.layout["items"])
+
+
+def stored_response(app, attempt_id: int, position: int):
+    with app.app_context():
+        return db.session.get(AttemptItem, (attempt_id, position)).response
+
+
+def test_a_partial_order_is_stored_and_shown_again_after_a_reload(app, client, learner, start_quiz):
+    attempt_id = start_quiz("amaq")
+    position, count = order_item(app, attempt_id)
+    form = {f"q{position}-present": "1", f"q{position}-0": "1", f"q{position}-1": "2", f"q{position}-2": "3"}
+    assert client.post(f"/attempts/{attempt_id}/save", data=form, headers=FETCH).json["ok"] is True
+    response = stored_response(app, attempt_id, position)
+    assert len(response) == count and response.count(None) == count - 3
+    html = client.get(f"/attempts/{attempt_id}").data.decode()
+    fieldset = html.split(f'data-question="q{position}"', 1)[1].split("</fieldset>", 1)[0]
+    assert [int(n) for n in re.findall(r'<option value="(\d+)" selected>', fieldset)] == [1, 2, 3]
+
+
+def test_a_tied_order_is_refused_on_save_and_the_stored_answer_stays(app, client, learner, start_quiz):
+    attempt_id = start_quiz("amaq")
+    position, count = order_item(app, attempt_id)
+    first = {f"q{position}-present": "1", f"q{position}-0": "1"}
+    client.post(f"/attempts/{attempt_id}/save", data=first, headers=FETCH)
+    before = stored_response(app, attempt_id, position)
+    tied = {f"q{position}-present": "1", **{f"q{position}-{i}": "2" for i in range(count)}}
+    response = client.post(f"/attempts/{attempt_id}/save", data=tied, headers=FETCH)
+    assert response.status_code == 200
+    assert response.json["refused"] == {f"q{position}": f"Give each place once: place 2 is given to {count} items."}
+    assert stored_response(app, attempt_id, position) == before
+    without_js = client.post(f"/attempts/{attempt_id}/save", data=tied)
+    assert without_js.headers["Location"].endswith(f"/attempts/{attempt_id}#q{position}")
+    page = client.get(f"/attempts/{attempt_id}").data.decode()
+    assert f"Question {position + 1} was not saved: Give each place once" in page
+
+
+def test_a_submission_with_a_tied_order_is_refused_and_nothing_is_graded(app, client, learner, start_quiz):
+    attempt_id = start_quiz("amaq")
+    position, count = order_item(app, attempt_id)
+    form = correct_form(app, attempt_id)
+    form.update({f"q{position}-{i}": "1" for i in range(count)})
+    response = client.post(f"/attempts/{attempt_id}/submit", data=form)
+    assert response.headers["Location"].endswith(f"/attempts/{attempt_id}#q{position}")
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.submitted_at is None and attempt.score is None
+        assert all(item.response is None for item in attempt.items)
+    page = client.get(f"/attempts/{attempt_id}").data.decode()
+    assert f"Nothing was submitted. Question {position + 1}: Give each place once" in page
+
+
+def test_saving_without_javascript_returns_to_the_question_just_answered(app, client, learner, start_quiz):
+    attempt_id = start_quiz("amaq")
+    form = correct_form(app, attempt_id)
+    last = max(int(k[1:].split("-")[0]) for k in form)
+    response = client.post(f"/attempts/{attempt_id}/save", data=form)
+    assert response.headers["Location"].endswith(f"/attempts/{attempt_id}#q{last}")
+
+
+def csrf_token_of(page: bytes) -> str:
+    return re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page.decode()).group(1)
+
+
+def test_after_a_logout_the_page_learns_its_session_ended_and_gets_a_fresh_token_after_login(make_app, make_user):
+    """The save's CSRF refusal says why (session or token); /token gives a live token to the owner only."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    make_user("ann")
+    page_tab, other_tab = app.test_client(), app.test_client()
+
+    def log_in(client):
+        token = csrf_token_of(client.get("/login").data)
+        assert client.post("/login", data={"username": "ann", "password": PASSWORD, "csrf_token": token}
+                           ).status_code == 302
+
+    log_in(page_tab)
+    course = page_tab.get("/course").data
+    attempt_id = int(page_tab.post("/modules/amaq/quiz", data={"csrf_token": csrf_token_of(course)}
+                                   ).headers["Location"].rsplit("/", 1)[1])
+    old_token = csrf_token_of(page_tab.get(f"/attempts/{attempt_id}").data)
+    page_tab.post("/logout", data={"csrf_token": old_token})  # (the same cookie jar as another tab)
+    answer = {"q0-present": "1", "q0": "0", "csrf_token": old_token}
+    ended = page_tab.post(f"/attempts/{attempt_id}/save", data=answer, headers=FETCH)
+    assert ended.status_code == 400 and ended.json["reason"] == "session"
+    asked = page_tab.get(f"/attempts/{attempt_id}/token", headers=FETCH)
+    assert asked.status_code == 401 and asked.json["reason"] == "session"
+    assert page_tab.get(f"/attempts/{attempt_id}/token").status_code == 302  # a plain GET goes to log in
+    log_in(page_tab)
+    stale = page_tab.post(f"/attempts/{attempt_id}/save", data=answer, headers=FETCH)
+    assert stale.status_code == 400 and stale.json["reason"] == "token"
+    fresh = page_tab.get(f"/attempts/{attempt_id}/token", headers=FETCH)
+    assert fresh.status_code == 200 and fresh.headers["Cache-Control"] == "no-store"
+    saved = page_tab.post(f"/attempts/{attempt_id}/save", headers=FETCH,
+                          data={**answer, "csrf_token": fresh.json["csrf_token"]})
+    assert saved.status_code == 200 and saved.json["ok"] is True
+    assert other_tab.get(f"/attempts/{attempt_id}/token", headers=FETCH).status_code == 401

@@ -376,3 +376,25 @@ def test_a_time_limit_must_be_between_5_and_600_seconds(app, make_user):
     host.post("/seminars/new", data={"module": "amaq", "questions": "2", "seconds": ""})
     with app.app_context():
         assert db.session.scalars(sa.select(Seminar)).one().seconds_per_question is None  # empty: no limit
+
+
+def test_a_tied_order_on_the_phone_is_refused_with_a_message_and_a_partial_one_counts(app, make_user, catalog):
+    make_user("prof", role="instructor")
+    make_user("ann")
+    host, phone = logged_in(app, "prof"), logged_in(app, "ann")
+    ordering = next(q for q in catalog.module("amaq").questions if q.type == "order")
+    response = host.post("/seminars/new", data={"module": "amaq", "questions": "30", "chosen": [ordering.id]})
+    seminar_id = int(response.headers["Location"].split("/")[-2])
+    phone.post("/seminars/join", data={"code": room(app, seminar_id).code})
+    step(host, seminar_id, "open", 0)
+    count_items = len(ordering.spec["data"]["items"])
+    tied = {"position": "0", "q0-present": "1", **{f"q0-{i}": "1" for i in range(count_items)}}
+    page = phone.post(f"/seminars/{seminar_id}/answer", data=tied, follow_redirects=True).get_data(as_text=True)
+    assert f"Give each place once: place 1 is given to {count_items} items." in page
+    assert count(app, SeminarAnswer) == 0
+    partial = {"position": "0", "q0-present": "1", "q0-0": "1"}
+    page = phone.post(f"/seminars/{seminar_id}/answer", data=partial, follow_redirects=True).get_data(as_text=True)
+    assert "Answer received" in page and "no place:" in page
+    with app.app_context():
+        stored = db.session.scalars(sa.select(SeminarAnswer)).one().response
+        assert len(stored) == count_items and stored.count(None) == count_items - 1

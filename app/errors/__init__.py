@@ -1,5 +1,6 @@
 """One friendly page per error status; the session is rolled back on server errors."""
 from flask import Blueprint, current_app, g, jsonify, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -35,6 +36,10 @@ def error_response(status: int, message: str):
 def csrf_error(error):
     message = ("Your form had expired or came from another page, so it was not accepted. "
                "Answers saved before are kept: reload the page and try again.")
+    if wants_json():
+        # the quiz page tells an ended session (log in again) from a stale token (fetch a fresh one)
+        reason = "token" if current_user.is_authenticated else "session"
+        return jsonify(ok=False, reason=reason, error=message), 400
     return error_response(400, message)
 
 

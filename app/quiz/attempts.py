@@ -109,6 +109,21 @@ class AttemptNotFound(Exception):
     """No attempt with this id belongs to this learner."""
 
 
+class SubmissionRefused(Exception):
+    """The submitted form holds an answer that cannot be graded as entered (e.g. a tied order)."""
+
+    def __init__(self, refused: dict[int, str]):
+        self.refused = refused
+        super().__init__("; ".join(f"Question {position + 1}: {why}" for position, why in sorted(refused.items())))
+
+
+def refusal(spec: Mapping[str, Any], form: MultiDict, name: str, layout: Mapping[str, Any]) -> str | None:
+    """Why the form's answer to this question must not be stored; None when it may be."""
+    qtype = QUESTION_TYPES[spec["type"]]
+    problem = getattr(qtype, "problem", None)  # only types with answers that can be self-contradictory have one
+    return problem(form, name, spec["data"], layout) if problem else None
+
+
 @dataclass
 class Answers:
     """An open attempt's answers with one form merged in, graded in memory, not yet written."""
@@ -120,6 +135,7 @@ class Answers:
     changed: list[dict[str, Any]]  # the items whose response the form changed: position, response
     fractions: dict[int, float]  # every item's grade, by position
     score: Score
+    refused: dict[int, str]  # position -> why the form's answer was not taken (its stored answer stays)
     saved_at: datetime | None = None  # when write_answers stored them
 
 
@@ -170,7 +186,8 @@ def grades_update(positions: tuple[int, ...]):
 def read_answers(attempt_id: int, user_id: int, form: MultiDict) -> Answers | None:
     """Read the open attempt and merge in the form's answers (fields `q<position>` and `q<position>-...`).
 
-    Questions with no field in the form keep their saved response. Only reads: the write that
+    Questions with no field in the form keep their saved response, and so do those whose answer
+    is refused (see refusal): they are listed in `refused`. Only reads: the write that
     follows (write_answers) holds the write lock for a moment, not for the parsing and grading.
     Returns None when the attempt was already submitted.
 
@@ -184,16 +201,19 @@ def read_answers(attempt_id: int, user_id: int, form: MultiDict) -> Answers | No
         return None
     specs = version_specs({r.question_version_id for r in rows})
     named = {key.split("-", 1)[0] for key in form}
-    changed, fractions = [], {}
+    changed, fractions, refused = [], {}, {}
     for r in rows:
         spec, response, name = specs[r.question_version_id], r.response, f"q{r.position}"
-        if name in named:
+        why = refusal(spec, form, name, r.layout) if name in named else None
+        if why:
+            refused[r.position] = why
+        elif name in named:
             response = QUESTION_TYPES[spec["type"]].parse(form, name, spec["data"], r.layout)
             if response != r.response:
                 changed.append({"b_position": r.position, "b_response": response})
         fractions[r.position] = grade_response(spec, response)
     graded = score((fractions[r.position], r.points) for r in rows)
-    return Answers(attempt_id, user_id, row.last_saved_at, row.pass_mark, changed, fractions, graded)
+    return Answers(attempt_id, user_id, row.last_saved_at, row.pass_mark, changed, fractions, graded, refused)
 
 
 def write_answers(answers: Answers, close: bool) -> bool:
@@ -235,6 +255,7 @@ def record_answers(attempt_id: int, user_id: int, form: MultiDict, close: bool =
     or None when the attempt was already submitted.
 
     :raise AttemptNotFound: when the attempt is not this learner's.
+    :raise SubmissionRefused: with close=True, when an answer is refused (nothing is written).
     :raise AttemptBusy: when other saves kept changing it (in practice never).
     """
     for _ in range(ANSWER_TRIES):
@@ -242,6 +263,9 @@ def record_answers(attempt_id: int, user_id: int, form: MultiDict, close: bool =
         if answers is None:
             db.session.rollback()
             return None
+        if close and answers.refused:
+            db.session.rollback()
+            raise SubmissionRefused(answers.refused)
         if write_answers(answers, close):
             return answers
         # submitted or saved by another request since it was read: read it again

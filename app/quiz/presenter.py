@@ -30,7 +30,8 @@ def public_view(item: AttemptItem) -> dict[str, Any]:
         view["value"] = response or ""
         view["unit"] = data.get("unit")
     elif kind == "order":
-        rank = {original: index + 1 for index, original in enumerate(response)} if isinstance(response, list) else {}
+        rank = {original: index + 1 for index, original in enumerate(response if isinstance(response, list) else [])
+                if original is not None}  # a partial order leaves places empty
         view["items"] = [{"field": f"q{item.position}-{shown}", "text": data["items"][original],
                           "rank": rank.get(original)} for shown, original in enumerate(layout["items"])]
         view["ranks"] = list(range(1, len(layout["items"]) + 1))

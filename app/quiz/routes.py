@@ -1,15 +1,17 @@
 """Taking a quiz: start or resume, save as you go, submit once."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from app.content import catalog
 from app.database import reads_first
 from app.errors import wants_json
-from app.extensions import db
+from app.extensions import db, login_manager
 from app.learning.progress import module_progress
 from app.learning.routes import get_module
 from app.models import Attempt
-from app.quiz.attempts import AttemptBusy, AttemptNotFound, AttemptRefused, record_answers, start_attempt
+from app.quiz.attempts import (AttemptBusy, AttemptNotFound, AttemptRefused, SubmissionRefused, record_answers,
+                               start_attempt)
 from app.quiz.presenter import public_view
 
 bp = Blueprint("quiz", __name__)
@@ -66,6 +68,24 @@ def take(attempt_id: int):
     return page, 200, {"Cache-Control": "no-store"}
 
 
+@bp.route("/attempts/<int(max=2147483647):attempt_id>/token")
+def token(attempt_id: int):
+    """A CSRF token for the open quiz page, whose own token died with its session; polled after a logout."""
+    if not current_user.is_authenticated:
+        if wants_json():
+            return jsonify(ok=False, reason="session", error="You are not logged in."), 401
+        return login_manager.unauthorized()
+    get_own_attempt(attempt_id)
+    return jsonify(ok=True, csrf_token=generate_csrf()), 200, {"Cache-Control": "no-store"}
+
+
+def question_anchor(answers) -> str | None:
+    """Where the learner was: the first refused question, else the last one this form changed."""
+    if answers.refused:
+        return f"q{min(answers.refused)}"
+    return f"q{max(c['b_position'] for c in answers.changed)}" if answers.changed else None
+
+
 @bp.errorhandler(AttemptBusy)
 def attempt_busy(exc: AttemptBusy):
     """Nothing was written: the learner, or the page's autosave (which keeps the answers), tries again."""
@@ -94,10 +114,15 @@ def save(attempt_id: int):
     answers = record(attempt_id, close=False)
     if answers is None:
         return already_submitted(attempt_id)
+    refused = {f"q{position}": why for position, why in answers.refused.items()}
     if wants_json():
-        return jsonify(ok=True, changed=len(answers.changed), saved_at=answers.saved_at.isoformat() + "Z")
-    flash("Your answers are saved. You can come back to this quiz at any time.", "success")
-    return redirect(url_for("quiz.take", attempt_id=attempt_id))
+        return jsonify(ok=True, changed=len(answers.changed), saved_at=answers.saved_at.isoformat() + "Z",
+                       refused=refused)
+    for position, why in sorted(answers.refused.items()):
+        flash(f"Question {position + 1} was not saved: {why}", "error")
+    flash("Your answers are saved. You can come back to this quiz at any time."
+          if not refused else "Your other answers are saved.", "success")
+    return redirect(url_for("quiz.take", attempt_id=attempt_id, _anchor=question_anchor(answers)))
 
 
 @bp.route("/attempts/<int(max=2147483647):attempt_id>/submit", methods=["POST"])
@@ -105,7 +130,11 @@ def save(attempt_id: int):
 @reads_first
 def submit(attempt_id: int):
     """Save the last answers and grade the attempt, exactly once."""
-    answers = record(attempt_id, close=True)
+    try:
+        answers = record(attempt_id, close=True)
+    except SubmissionRefused as exc:
+        flash(f"Nothing was submitted. {exc}", "error")
+        return redirect(url_for("quiz.take", attempt_id=attempt_id, _anchor=f"q{min(exc.refused)}"))
     if answers is None:
         return already_submitted(attempt_id)
     result, pass_mark = answers.score, answers.pass_mark

@@ -23,7 +23,7 @@ from app.content.model import Module
 from app.database import end_read, insert_ignoring_conflicts, write_intent
 from app.extensions import db
 from app.models import Seminar, SeminarAnswer, SeminarMember, SeminarQuestion, User, utcnow
-from app.quiz.attempts import question_version_ids, version_specs
+from app.quiz.attempts import question_version_ids, refusal, version_specs
 from app.quiz.grading import grade_response
 from app.quiz.types import QUESTION_TYPES
 
@@ -204,6 +204,9 @@ def answer(seminar_id: int, user_id: int, position: int | None, form: MultiDict)
     if row.question_version_id is None:
         raise AnswerRefused("There is no such question in this seminar.")
     spec = version_specs({row.question_version_id})[row.question_version_id]
+    why = refusal(spec, form, f"q{position}", row.layout)
+    if why:
+        raise AnswerRefused(why)
     response = QUESTION_TYPES[spec["type"]].parse(form, f"q{position}", spec["data"], row.layout)
     if response in (None, "", [], {}):  # e.g. no box ticked: in a room, sending nothing is a slip
         raise AnswerRefused("Choose or type an answer before sending it.")

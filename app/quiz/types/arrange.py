@@ -19,27 +19,56 @@ class Ordering(QuestionType):
             rng.shuffle(order)
         return {"items": order}
 
-    def parse(self, form, name, data, layout):
-        ranked = []
+    def places(self, form, name, layout) -> dict[int, list[int]]:
+        """The items (as written) given each place, from the form: {place: [item, ...]}."""
+        count, given = len(layout["items"]), {}
         for shown, item in enumerate(layout["items"]):
-            rank = small_int(form.get(f"{name}-{shown}", ""), 10**6)
-            if rank is None:
-                return None
-            ranked.append((rank, shown, item))
-        return [item for _, _, item in sorted(ranked)]
+            place = small_int(form.get(f"{name}-{shown}", ""), count + 1)
+            if place:  # 0, blank or out of range: no place
+                given.setdefault(place, []).append(item)
+        return given
+
+    def problem(self, form, name, data, layout):
+        tied = {place: items for place, items in self.places(form, name, layout).items() if len(items) > 1}
+        if not tied:
+            return None
+        return "Give each place once: " + "; ".join(
+            f"place {place} is given to {len(items)} items" for place, items in sorted(tied.items())) + "."
+
+    def parse(self, form, name, data, layout):
+        """A list with one entry per place: the item put there, or None (a partial order is kept as given).
+
+        A tied order (two items at one place) is no answer: see problem()."""
+        given = self.places(form, name, layout)
+        if not given or any(len(items) > 1 for items in given.values()):
+            return None
+        return [given[place][0] if place in given else None for place in range(1, len(layout["items"]) + 1)]
+
+    def placed(self, data, response) -> dict[int, int]:
+        """{item: its 0-based place} of a stored response; empty unless the response has the parser's shape."""
+        count = len(data["items"])
+        if not isinstance(response, list) or len(response) != count:
+            return {}
+        if not all(entry is None or (is_int(entry) and 0 <= entry < count) for entry in response):
+            return {}
+        position = {item: index for index, item in enumerate(response) if item is not None}
+        return position if len(position) == sum(entry is not None for entry in response) else {}
 
     def grade(self, data, response):
+        """The share of pairs in the right relative order; a pair with an unplaced item is not in order."""
         count = len(data["items"])
-        if not isinstance(response, list) or not all(map(is_int, response)) or sorted(response) != list(range(count)):
-            return 0.0
-        position = {item: index for index, item in enumerate(response)}
+        position = self.placed(data, response)
         pairs = [(a, b) for a in range(count) for b in range(a + 1, count)]
-        return sum(position[a] < position[b] for a, b in pairs) / len(pairs)
+        return sum(a in position and b in position and position[a] < position[b] for a, b in pairs) / len(pairs)
 
     def describe(self, data, response):
-        if not isinstance(response, list):
+        position = self.placed(data, response)
+        if not position:
             return "No answer"
-        return " → ".join(data["items"][i] for i in response if isinstance(i, int) and i < len(data["items"]))
+        items = data["items"]
+        text = " → ".join(f"{index + 1}. {items[item]}" for index, item in enumerate(response) if item is not None)
+        unplaced = [items[item] for item in range(len(items)) if item not in position]
+        return text + ("; no place: " + ", ".join(unplaced) if unplaced else "")
 
     def describe_key(self, data):
         return " → ".join(data["items"])
@@ -48,8 +77,8 @@ class Ordering(QuestionType):
         return list(range(len(data["items"])))
 
     def form_fields(self, name, data, layout, response):
-        rank = {item: index + 1 for index, item in enumerate(response or [])}
-        return {f"{name}-{shown}": str(rank.get(item, "")) for shown, item in enumerate(layout["items"])}
+        place = {item: index + 1 for index, item in enumerate(response or []) if item is not None}
+        return {f"{name}-{shown}": str(place.get(item, "")) for shown, item in enumerate(layout["items"])}
 
 
 class Matching(QuestionType):
