@@ -1,9 +1,13 @@
 """Registering, logging in and out, and who may see what."""
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
+from itsdangerous import URLSafeTimedSerializer
 
-from app.auth.limits import ACCOUNT, PAIR, begin_login
+from app import models
+from app.auth.devices import COOKIE
+from app.auth.limits import ACCOUNT, PAIR, begin_login, count_registration
 from app.auth.throttle import count_attempt
 from app.extensions import db
 from app.models import User, utcnow
@@ -214,3 +218,149 @@ def test_the_cli_finds_accounts_by_name_whatever_the_case(app, runner, make_user
     with app.app_context():
         assert db.session.scalar(sa.select(User.role).where(User.username == "ann")) == "instructor"
     assert runner.invoke(args=["users", "create", "bad name", "--password", "a long password"]).exit_code != 0
+
+
+@pytest.fixture
+def cheap_hashes(monkeypatch):
+    """Accounts made in this test get a one-round hash, so it can fail hundreds of logins quickly."""
+    real = models.generate_password_hash
+    monkeypatch.setattr(models, "generate_password_hash",
+                        lambda password, method: real(password, method="pbkdf2:sha256:1"))
+
+
+@pytest.fixture
+def password_checks(monkeypatch):
+    """One entry per password hash checked, from any thread."""
+    checks, real = [], models.check_password_hash
+
+    def counted(password_hash, password):
+        checks.append(password_hash)
+        return real(password_hash, password)
+    monkeypatch.setattr(models, "check_password_hash", counted)
+    return checks
+
+
+def browser(app, address="198.51.100.7"):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def login_from(client, username, password=PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def spread_guesses(app, username, guesses=25, network="203.0.113"):
+    for i in range(guesses):
+        assert login_from(browser(app, f"{network}.{i}"), username, "a guess").status_code in (401, 429)
+
+
+def test_a_learner_logs_in_from_her_own_browser_while_guesses_spread_over_addresses_lock_everyone_else(
+        app, make_user, cheap_hashes):
+    make_user("ann")
+    own = browser(app)
+    assert login_from(own, "ann").status_code == 302
+    own.post("/logout")
+    assert own.get_cookie(COOKIE) is not None  # logout keeps the device cookie
+    for round_ in range(3):
+        spread_guesses(app, "ann", network=f"203.0.{round_}")
+        assert login_from(browser(app, "192.0.2.1"), "ann").status_code == 429  # the right password, no cookie
+        assert login_from(own, "ann").status_code == 302
+        own.post("/logout")
+
+
+def test_a_hundred_failures_from_the_classroom_address_leave_browsers_that_logged_in_before_trusted(
+        app, make_user, cheap_hashes):
+    classroom = "10.20.30.40"
+    for name in ["ann", "bob"] + [f"pupil{i}" for i in range(20)]:
+        make_user(name)
+    ann = browser(app, classroom)
+    assert login_from(ann, "ann").status_code == 302
+    ann.post("/logout")
+    attacker = browser(app, classroom)
+    for i in range(20):
+        for _ in range(5):
+            login_from(attacker, f"pupil{i}", "a guess")
+    assert login_from(browser(app, classroom), "bob").status_code == 429  # untrusted: the address is locked
+    assert login_from(ann, "ann").status_code == 302
+
+
+def test_a_forged_or_another_accounts_device_cookie_counts_as_none(app, make_user, cheap_hashes):
+    make_user("ann")
+    make_user("bob")
+    bobs = browser(app)
+    assert login_from(bobs, "bob").status_code == 302
+    bobs.post("/logout")
+    spread_guesses(app, "ann")
+    assert login_from(bobs, "ann").status_code == 429
+    forged = browser(app)
+    forged.set_cookie(COOKIE, URLSafeTimedSerializer("not the secret key", salt="device-cookie").dumps({"ann": "x"}))
+    assert login_from(forged, "ann").status_code == 429
+    garbage = browser(app)
+    garbage.set_cookie(COOKIE, "ann")
+    assert login_from(garbage, "ann").status_code == 429
+
+
+def test_guesses_from_a_trusted_browser_use_up_its_own_limit_then_it_is_untrusted(app, make_user, cheap_hashes):
+    make_user("ann")
+    own = browser(app)
+    assert login_from(own, "ann").status_code == 302
+    own.post("/logout")
+    spread_guesses(app, "ann")
+    assert login_from(own, "ann").status_code == 302  # trusted, though the account is locked for others
+    own.post("/logout")
+    for _ in range(5):
+        assert login_from(own, "ann", "a guess").status_code == 401
+    assert login_from(own, "ann").status_code == 429  # the device's cookie is locked out: as untrusted as any
+
+
+def test_the_device_cookie_is_signed_httponly_lax_long_lived_and_secure_over_https(make_app, make_user):
+    plain = make_app()
+    make_user("ann")
+    cookie = next(c for c in login_from(plain.test_client(), "ann").headers.getlist("Set-Cookie")
+                  if c.startswith(COOKIE + "="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=31536000" in cookie
+    assert "Secure" not in cookie
+    secure = make_app(SESSION_COOKIE_SECURE=True).test_client()
+    assert any(c.startswith(COOKIE + "=") and "Secure" in c
+               for c in login_from(secure, "ann").headers.getlist("Set-Cookie"))
+
+
+def test_an_unknown_username_costs_one_password_check_like_a_known_one(client, make_user, auth, password_checks):
+    make_user("ann")
+    assert auth.login("nobody", PASSWORD).status_code == 401
+    assert len(password_checks) == 1
+    assert auth.login("ann", "wrong password").status_code == 401
+    assert len(password_checks) == 2
+
+
+def test_forty_guesses_at_once_from_one_address_check_at_most_five_passwords(app, make_user, password_checks):
+    make_user("ann")
+    statuses = at_once(lambda _: login_from(browser(app), "ann", "a guess").status_code, list(range(40)))
+    assert len(password_checks) <= 5 and statuses.count(401) == len(password_checks)
+    assert statuses.count(429) == 40 - len(password_checks)
+
+
+def test_a_hundred_guesses_at_once_from_ten_addresses_check_at_most_twenty_passwords(app, make_user, password_checks):
+    make_user("ann")
+    addresses = [f"203.0.113.{i // 10}" for i in range(100)]
+    statuses = at_once(lambda address: login_from(browser(app, address), "ann", "a guess").status_code, addresses)
+    assert len(password_checks) <= 20 and statuses.count(401) == len(password_checks)
+
+
+def test_registrations_from_one_address_are_limited(make_app):
+    app = make_app(REGISTRATIONS_PER_ADDRESS=3)
+    for i in range(3):
+        assert register(browser(app, "10.1.1.1"), username=f"pupil{i}").status_code == 302
+    refused = register(browser(app, "10.1.1.1"), username="pupil3")
+    assert refused.status_code == 429 and "Too many accounts" in refused.get_data(as_text=True)
+    assert 0 < int(refused.headers["Retry-After"]) <= 600
+    assert register(browser(app, "10.1.1.2"), username="pupil3").status_code == 302
+    assert count(app, User) == 4
+
+
+def test_by_default_a_class_of_sixty_on_one_address_registers_within_ten_minutes(app):
+    assert app.config["REGISTRATION_WINDOW_MINUTES"] == 10
+    with app.app_context():
+        waits = [count_registration("10.1.1.1").refused_for for _ in range(101)]
+    assert waits[:100] == [0] * 100 and 0 < waits[100] <= 600

@@ -143,6 +143,45 @@ def test_joining_by_code_is_idempotent_and_wrong_codes_get_a_message(app, semina
     assert f'value="{code}"' in ann.get(f"/join?code={code.lower()}").get_data(as_text=True)  # the shared link
 
 
+def test_wrong_join_codes_are_limited_per_learner_and_a_right_code_under_the_limit_always_joins(app, seminar_world):
+    host, phones, seminar_id = seminar_world
+    code = room(app, seminar_id).code
+    ann = phones["ann"]
+    for _ in range(9):
+        assert ann.post("/seminars/join", data={"code": "ZZZZZZ"}).status_code == 400
+    assert ann.post("/seminars/join", data={"code": code}).status_code == 302  # right codes use up nothing
+    assert ann.post("/seminars/join", data={"code": "ZZZZZZ"}).status_code == 400  # the tenth wrong code
+    refused = ann.post("/seminars/join", data={"code": "ZZZZZZ"})
+    assert refused.status_code == 429 and "Too many wrong codes" in refused.get_data(as_text=True)
+    assert 0 < int(refused.headers["Retry-After"]) <= 600
+    assert phones["bob"].post("/seminars/join", data={"code": code}).status_code == 302  # same address, own limit
+
+
+def test_wrong_join_codes_from_one_address_are_limited(app, seminar_world):
+    host, phones, seminar_id = seminar_world
+    assert app.config["WRONG_JOIN_CODES_PER_ADDRESS"] >= 5 * 60  # a class of 60 may each mistype five times
+    app.config["WRONG_JOIN_CODES_PER_ADDRESS"] = 4
+    for name in ("ann", "ann", "bob", "bob"):
+        assert phones[name].post("/seminars/join", data={"code": "ZZZZZZ"}).status_code == 400
+    assert phones["cat"].post("/seminars/join", data={"code": "ZZZZZZ"}).status_code == 429
+
+
+def test_forty_join_codes_at_once_from_one_learner_look_up_at_most_ten(app, seminar_world, monkeypatch):
+    import app.seminar.routes as seminar_routes
+
+    looked_up, real = [], seminar_routes.seminar_by_code
+    monkeypatch.setattr(seminar_routes, "seminar_by_code", lambda typed: looked_up.append(typed) or real(typed))
+    session_cookie = seminar_world[1]["ann"].get_cookie("session").value
+
+    def guess(_):
+        phone = app.test_client()
+        phone.set_cookie("session", session_cookie)
+        return phone.post("/seminars/join", data={"code": "ZZZZZZ"}).status_code
+
+    statuses = at_once(guess, list(range(40)))
+    assert len(looked_up) <= 10 and statuses.count(400) == len(looked_up) and statuses.count(429) == 40 - len(looked_up)
+
+
 def test_a_whole_seminar_from_lobby_to_scores(app, seminar_world):
     host, phones, seminar_id = seminar_world
     ann, bob, cat = phones["ann"], phones["bob"], phones["cat"]
