@@ -463,6 +463,190 @@ def test_submit_confirms_shows_the_score_and_grades_only_once(page, context, ser
     assert server.responses(attempt_id)[position] is (right == "True")
 
 
+# --------------------------------------------------------------------------- 4b. the session ends mid-quiz
+
+def log_out_in(tab, server) -> None:
+    tab.goto(server.url + "/course")
+    tab.get_by_role("button", name="Log out").click()
+    expect(tab.locator("nav")).to_contain_text("Log in")
+
+
+def log_in_on(tab, username: str = "ann") -> None:
+    tab.fill("#username", username)
+    tab.fill("#password", PASSWORD)
+    tab.get_by_role("button", name="Log in").click()
+
+
+def test_a_session_ended_mid_quiz_loses_no_answer_and_the_quiz_submits_once(page, context, server):
+    """Logged out in another tab: the page says so, keeps what it could not send, refuses to
+    submit, and sends it all once the learner is logged in again; then Submit grades once."""
+    register(page, server)
+    attempt_id = start_quiz(page, server)
+    true_false, single, text = (question(page, label) for label in ("True or false", "Choose one",
+                                                                     "Type a short answer"))
+    positions = [position_of(fs) for fs in (true_false, single, text)]
+    true_false.get_by_label("True").check()
+    expect(status(page)).to_contain_text(SAVED)
+
+    other = context.new_page()
+    log_out_in(other, server)
+    single.locator("input[type=radio]").nth(1).click()
+    text.locator("input[type=text]").fill("Telegram")
+    expect(status(page)).to_contain_text("Your session has ended. Log in again; your answers are kept on this device")
+    login_link = status(page).get_by_role("link", name="Log in again")
+    assert login_link.get_attribute("href") == f"/login?next=/attempts/{attempt_id}"
+    assert pending_names(page, attempt_id) == sorted(f"q{p}" for p in positions[1:])
+
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    page.locator("#submit-quiz").click()
+    expect(status(page)).to_contain_text("Your session has ended.")
+    assert page.url == f"{server.url}/attempts/{attempt_id}" and dialogs == []
+    assert server.attempt(attempt_id)["submitted_at"] is None
+    assert pending_names(page, attempt_id) == sorted(f"q{p}" for p in positions[1:])  # still on the device
+
+    other.goto(server.url + "/login")
+    log_in_on(other)
+    expect(other).to_have_url(server.url + "/course")
+    page.evaluate("window.dispatchEvent(new Event('focus'))")  # the learner comes back to the quiz's tab
+    expect(status(page)).to_contain_text(SAVED)
+    assert server.wait_for_response(attempt_id, positions[2]) == "Telegram"
+    assert pending_names(page, attempt_id) == []
+
+    page.reload()
+    expect(question(page, "Type a short answer").locator("input[type=text]")).to_have_value("Telegram")
+    expect(question(page, "Choose one").locator("input[type=radio]").nth(1)).to_be_checked()
+    page.locator("#submit-quiz").click()
+    expect(page).to_have_url(f"{server.url}/attempts/{attempt_id}/review")
+    assert len(dialogs) == 1
+    attempts = server.attempts_of("ann")
+    assert len(attempts) == 1 and attempts[0]["submitted_at"] is not None
+    stored = server.responses(attempt_id)
+    assert stored[positions[0]] is True and stored[positions[2]] == "Telegram" and stored[positions[1]] is not None
+    assert kept_answers(page, attempt_id) is None  # the review dropped the device's copy
+
+
+def test_logging_in_through_the_page_s_link_comes_back_and_sends_the_kept_answers(page, context, server):
+    register(page, server)
+    attempt_id = start_quiz(page, server)
+    text = question(page, "Type a short answer")
+    log_out_in(context.new_page(), server)
+    text.locator("input[type=text]").fill("Telegram")
+    status(page).get_by_role("link", name="Log in again").click()
+    log_in_on(page)
+    expect(page).to_have_url(f"{server.url}/attempts/{attempt_id}")
+    expect(status(page)).to_contain_text(SAVED)
+    assert server.wait_for_response(attempt_id, position_of(text)) == "Telegram"
+
+
+# --------------------------------------------------------------------------- 4c. ordering questions
+
+def test_a_partial_order_is_kept_and_a_tied_one_is_refused_on_the_page(page, server):
+    register(page, server)
+    attempt_id = start_quiz(page, server)
+    ordering = question(page, "Put in order")
+    position = position_of(ordering)
+    selects = ordering.locator("select")
+    for place in (1, 2, 3):
+        selects.nth(place - 1).select_option(str(place))
+    expect(status(page)).to_contain_text(SAVED)
+    partial = server.wait_for_response(attempt_id, position)
+    assert partial[3:] == [None] * (len(partial) - 3) and None not in partial[:3]
+
+    page.reload()
+    ordering = question(page, "Put in order")
+    selects = ordering.locator("select")
+    assert [selects.nth(i).input_value() for i in range(selects.count())] == (
+        ["1", "2", "3"] + [""] * (selects.count() - 3))
+
+    selects.nth(3).select_option("2")
+    expect(ordering.locator(".order-problem")).to_have_text("Give each place once: place 2 is given to 2 items.")
+    page.on("dialog", lambda dialog: pytest.fail(f"a tied order must not reach the confirmation: {dialog.message}"))
+    page.locator("#submit-quiz").click()
+    expect(status(page)).to_contain_text("Not submitted")
+    expect(status(page)).to_contain_text("place 2 is given to 2 items")
+    assert server.responses(attempt_id)[position] == partial and server.attempt(attempt_id)["submitted_at"] is None
+    assert f"q{position}" not in (pending_names(page, attempt_id) or [])
+
+    selects.nth(3).select_option("4")
+    expect(ordering.locator(".order-problem")).to_have_count(0)
+    assert server.wait_for_response(attempt_id, position, lambda r: r != partial)[3] is not None
+
+
+# --------------------------------------------------------------------------- 4d. the keyboard
+
+COVERED = """() => {
+  const el = document.activeElement;
+  const box = el.getBoundingClientRect();
+  const top = document.getElementById('save-status').getBoundingClientRect();
+  const bar = document.querySelector('.quiz-actions').getBoundingClientRect();
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  const clear = box.top >= top.bottom - 0.5 && box.bottom <= bar.top + 0.5;
+  const inBar = el.closest('.quiz-actions, #save-status') !== null;
+  return {name: el.name || el.id || el.tagName, inForm: el.closest('#quiz-form') !== null, inBar,
+          visible: inBar || (clear && hit !== null && (hit === el || el.contains(hit) || hit.contains(el)))};
+}"""
+
+
+def test_tabbing_through_the_quiz_never_hides_the_focused_control_behind_the_sticky_bars(browser, server):
+    context = browser.new_context(viewport={"width": 800, "height": 500})
+    context.set_default_timeout(WAIT_MS)
+    try:
+        page = context.new_page()
+        register(page, server)
+        start_quiz(page, server)
+        seen, hidden = 0, []
+        for _ in range(300):
+            page.keyboard.press("Tab")
+            focus = page.evaluate(COVERED)
+            if not focus["inForm"]:
+                if seen:
+                    break
+                continue
+            seen += 1
+            if not focus["visible"]:
+                hidden.append(focus["name"])
+            if focus["name"] == "submit-quiz":
+                break
+        assert seen > 20 and not hidden, (seen, hidden)
+    finally:
+        context.close()
+
+
+def test_enter_in_a_typed_answer_saves_it_in_place(page, server):
+    register(page, server)
+    attempt_id = start_quiz(page, server)
+    text = question(page, "Type a short answer")
+    box = text.locator("input[type=text]")
+    page.set_viewport_size({"width": 800, "height": 400})
+    box.evaluate("el => el.scrollIntoView({block: 'center'})")
+    page.evaluate("window.notReloaded = true")
+    scrolled = page.evaluate("window.scrollY")
+    box.fill("Telegram")
+    box.press("Enter")
+    expect(status(page)).to_contain_text(SAVED)
+    assert server.wait_for_response(attempt_id, position_of(text)) == "Telegram"
+    assert page.evaluate("window.notReloaded === true") and page.url == f"{server.url}/attempts/{attempt_id}"
+    assert page.evaluate("window.scrollY") == scrolled and scrolled > 0
+    expect(box).to_be_focused()
+
+
+def test_the_submit_confirmation_says_how_many_questions_have_no_answer(page, server):
+    register(page, server)
+    attempt_id = start_quiz(page, server)
+    total = len(server.responses(attempt_id))
+    question(page, "True or false").get_by_label("True").check()
+    question(page, "Type a short answer").locator("input[type=text]").fill("Telegram")
+    expect(status(page)).to_contain_text(SAVED)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append((dialog.type, dialog.message)), dialog.dismiss()))
+    page.locator("#submit-quiz").click()
+    expect(page.locator("#submit-quiz")).to_be_enabled()
+    assert dialogs and dialogs[0][0] == "confirm"
+    assert f"{total - 2} of {total} questions have no answer." in dialogs[0][1]
+    assert server.attempt(attempt_id)["submitted_at"] is None  # dismissed: nothing submitted
+
+
 # --------------------------------------------------------------------------- 5. CSP
 
 INLINE_CODE = """() => {
