@@ -1,0 +1,96 @@
+"""The production stack (./serve: nginx in front of gunicorn) on the test database.
+
+Forty slow clients trickle request bodies, one byte every 2 s. Bare gunicorn (4 workers x 2
+threads) gives each of them a thread until its body is complete, so ordinary requests wait;
+nginx reads whole requests before gunicorn sees them, so they do not.
+"""
+from __future__ import annotations
+
+import http.client
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from deploy.launch import SlowClients, bare_gunicorn, get, server_env, stack
+from tests.conftest import database_url
+
+pytestmark = pytest.mark.slow
+ANSWER_WITHIN = 5.0  # seconds, for every ordinary GET /login
+
+
+@pytest.fixture
+def empty_database(tmp_path, make_app):
+    """The test database with no tables at all, so that ./serve's `flask db upgrade` builds them."""
+    app = make_app()
+
+    def drop_everything():
+        with app.app_context():
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+            db.engine.dispose()
+
+    drop_everything()
+    yield database_url(tmp_path)
+    drop_everything()
+    with app.app_context():
+        db.create_all()  # for make_app's own teardown, which drops the models' tables
+
+
+@pytest.fixture
+def serving(tmp_path, empty_database):
+    server = stack(server_env(empty_database, tmp_path), tmp_path / "run")
+    try:
+        server.start(timeout=120)
+        yield server
+    finally:
+        server.stop()
+
+
+def answers_while_slow_clients_trickle(port: int, requests: int) -> list[tuple[int, float]]:
+    with SlowClients(port, count=40):
+        return [get(port, "/login", ANSWER_WITHIN) for _ in range(requests)]
+
+
+def test_forty_slow_clients_do_not_delay_ordinary_requests_through_nginx(serving):
+    answers = answers_while_slow_clients_trickle(serving.port, requests=20)
+    assert all(status == 200 for status, _ in answers), answers
+    assert max(seconds for _, seconds in answers) < ANSWER_WITHIN, answers
+
+
+def test_the_same_slow_clients_stall_bare_gunicorn(tmp_path, serving):
+    """The control: without nginx, ordinary requests go unanswered within the bound (one may slip through)."""
+    bare = bare_gunicorn(server_env(serving.env["DATABASE_URL"], tmp_path), tmp_path / "gunicorn.log")
+    try:
+        bare.start()
+        answers = answers_while_slow_clients_trickle(bare.port, requests=6)
+    finally:
+        bare.stop()
+    assert any(status == 0 for status, _ in answers), answers
+
+
+def test_nginx_serves_static_files_compressed_hides_its_version_and_refuses_bodies_over_1_mib(serving):
+    conn = http.client.HTTPConnection("127.0.0.1", serving.port, timeout=10)
+    try:
+        conn.request("GET", "/static/css/app.css", headers={"Accept-Encoding": "gzip"})
+        static = conn.getresponse()
+        static.read()
+        conn.request("POST", "/login", headers={"Content-Length": str(1024 * 1024 + 1)})
+        too_big = conn.getresponse()  # refused on the header alone, before any body is sent
+        too_big.read()
+    finally:
+        conn.close()
+    assert static.status == 200 and static.getheader("Content-Encoding") == "gzip"
+    assert static.getheader("Server") == "nginx" and static.getheader("Cache-Control") == "no-cache"
+    assert too_big.status == 413
+    page_status, _ = get(serving.port, "/login", ANSWER_WITHIN)
+    assert page_status == 200
+
+
+def test_serve_stops_nginx_and_gunicorn_on_sigterm(serving):
+    assert serving.stop() == 0  # by itself, within 20 s: not killed
+    with pytest.raises(ProcessLookupError):
+        os.killpg(serving.proc.pid, 0)  # nothing is left of its process group: nginx and gunicorn are gone
+    assert get(serving.port, "/login", 2)[0] == 0
