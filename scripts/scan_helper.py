@@ -89,19 +89,20 @@ class Browser:
 
 
 class FormParser(HTMLParser):
-    """Forms with their action and fields; links (href) on the page."""
+    """Forms with their action and fields, each field with the question type of its fieldset
+    (data-type, "" outside a question); links (href) on the page."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.forms: list[dict] = []
         self.links: list[str] = []
         self._select: dict | None = None
-        self._containers: list[str] = []
+        self._question_type = ""
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag in ("ol", "table"):
-            self._containers.append(tag)
+        if tag == "fieldset":
+            self._question_type = a.get("data-type", "")
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form":
@@ -112,10 +113,10 @@ class FormParser(HTMLParser):
         elif tag == "input" and a.get("name"):
             self.forms[-1]["fields"].append({"tag": "input", "type": (a.get("type") or "text").lower(),
                                             "name": a["name"], "value": a.get("value", ""),
-                                            "inputmode": a.get("inputmode", "")})
+                                            "question_type": self._question_type})
         elif tag == "select" and a.get("name"):
             self._select = {"tag": "select", "type": "select", "name": a["name"], "options": [],
-                            "container": self._containers[-1] if self._containers else ""}
+                            "question_type": self._question_type}
             self.forms[-1]["fields"].append(self._select)
         elif tag == "option" and self._select is not None:
             self._select["options"].append(a.get("value", ""))
@@ -123,8 +124,8 @@ class FormParser(HTMLParser):
             self.forms[-1]["fields"].append({"tag": "textarea", "type": "text", "name": a["name"], "value": ""})
 
     def handle_endtag(self, tag):
-        if tag in ("ol", "table") and self._containers:
-            self._containers.pop()
+        if tag == "fieldset":
+            self._question_type = ""
         if tag == "select":
             self._select = None
 
@@ -191,7 +192,8 @@ def start_quiz(b: Browser, module_id: str) -> tuple[int, str]:
 
 
 def answer_fields(html: str) -> tuple[list[tuple[str, str]], list[str], dict[str, str]]:
-    """The quiz form's fields with a plausible answer each, the answer fields' names, and their kinds."""
+    """The quiz form's fields with a plausible answer each, the answer fields' names, and their
+    question types (as each fieldset's data-type says)."""
     forms = [f for f in parse(html).forms if re.search(r"/attempts/\d+/submit$", f["action"])]
     if not forms:
         raise SystemExit("scan_helper: no quiz form on the attempt page")
@@ -209,14 +211,11 @@ def answer_fields(html: str) -> tuple[list[tuple[str, str]], list[str], dict[str
             continue
         if kind == "select":
             value = next((o for o in field["options"] if o), "")
-            kinds[name] = "order" if field["container"] == "ol" else "match"
         elif kind in ("radio", "checkbox"):
             value = field["value"]
-            kinds[name] = ("multiple" if kind == "checkbox" else
-                           "true_false" if value in ("true", "false") else "single")
         else:
             value = "1"
-            kinds[name] = "numeric" if field.get("inputmode") == "decimal" else "text"
+        kinds[name] = field["question_type"]
         data.append((name, value))
         answers.append(name)
     return data, answers, kinds
@@ -240,7 +239,7 @@ def cmd_prepare(base: str, workdir: str) -> None:
     data_a, answers_a, kinds_a = answer_fields(take_html)
     # sqlmap tests questions q0..q3 (the first field of each: an order or match question has one
     # field per item, q2-0, q2-1 ...) and the first field of every other question type on the form;
-    # all 24 or so fields would take too long, and they share the parse functions of app/quiz/types.py.
+    # all 24 or so fields would take too long, and they share the parse functions of app/quiz/types/.
     tested: list[str] = []
     for name in answers_a:
         number = int(re.match(r"q(\d+)", name).group(1))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from html.parser import HTMLParser
 from math import comb
 
 import pytest
@@ -9,7 +10,9 @@ from hypothesis import given, strategies as st
 from werkzeug.datastructures import MultiDict
 
 from app.quiz.grading import Score, grade_response, score
+from app.quiz.presenter import ShownQuestion, public_view
 from app.quiz.types import QUESTION_TYPES as T, FieldProblem, parse_number
+from app.quiz.types.base import OptionCount
 
 VALID = {
     "single": {"choices": ["Amaq", "Dabiq", "Rumiyah"], "answer": 2},
@@ -457,3 +460,91 @@ def test_form_fields_are_the_inverse_of_parse_and_the_key_earns_full_marks(seed,
             form.add(field, one)
     parsed = T[kind].parse(form, "q", data, layout)
     assert grade_response({"type": kind, "data": data}, parsed) == 1.0
+
+
+# --- how a type is shown and tallied ------------------------------------------------------------
+
+class SentFields(HTMLParser):
+    """What a browser sends from a rendered fieldset: ticked boxes, selected options, text as shown."""
+
+    def __init__(self):
+        super().__init__()
+        self.sent, self._select = MultiDict(), None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("type") in ("radio", "checkbox"):
+            if "checked" in a:
+                self.sent.add(a["name"], a["value"])
+        elif tag == "input":
+            self.sent.add(a["name"], a.get("value", ""))
+        elif tag == "select":
+            self._select = a["name"]
+        elif tag == "option" and self._select and "selected" in a:
+            self.sent.add(self._select, a["value"])
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def rendered_form(app, kind, data, layout, response) -> tuple[str, MultiDict]:
+    question = ShownQuestion(2, {"type": kind, "data": data, "prompt_html": "<p>?</p>"}, layout, 1.0, response)
+    with app.test_request_context():
+        html = app.jinja_env.from_string(
+            '{% from "quiz/_question.html" import question_fieldset %}{{ question_fieldset(q) }}'
+        ).render(q=public_view(question))
+    parser = SentFields()
+    parser.feed(html)
+    return html, parser.sent
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_type_s_macro_shows_a_response_so_that_the_browser_sends_it_back(app, kind, seed):
+    """quiz_fields() and the type's fields(q) macro show the key; what the page sends parses back to it."""
+    qtype, data = T[kind], spec(kind)["data"]
+    layout = qtype.layout(data, random.Random(seed))
+    key = qtype.key_response(data)
+    html, sent = rendered_form(app, kind, data, layout, key)
+    assert f'data-type="{kind}"' in html
+    assert sent.pop("q2-present") == "1"
+    assert qtype.parse(sent, "q2", data, layout) == key
+    expected = qtype.form_fields("q2", data, layout, key)
+    assert sorted(sent.items(multi=True)) == sorted(
+        (field, one) for field, value in expected.items() for one in (value if isinstance(value, list) else [value]))
+    _, unanswered = rendered_form(app, kind, data, layout, None)
+    assert qtype.parse(unanswered, "q2", data, layout) in (None, [])
+
+
+def test_the_host_lists_options_and_items_in_shown_order_while_a_question_is_open():
+    assert T["single"].preview(spec("single")["data"], {"choices": [1, 2, 0]}) == [["Dabiq", "Rumiyah", "Amaq"]]
+    assert T["order"].preview(spec("order")["data"], {"items": [2, 0, 3, 1]}) == [
+        ["third", "first", "fourth", "second"]]
+    assert T["match"].preview(spec("match")["data"], {"lefts": [1, 0, 2], "options": [3, 0, 2, 1]}) == [
+        ["4", "1", "3", "2"], ["B", "A", "C"]]
+    for kind in ("true_false", "numeric", "text"):
+        assert T[kind].preview(spec(kind)["data"], T[kind].layout(spec(kind)["data"], random.Random(0))) == []
+
+
+def test_the_room_s_tally_counts_each_option_in_shown_order_and_marks_the_key():
+    assert T["single"].tally(spec("single")["data"], {"choices": [1, 2, 0]}, [1, 1, 0]) == [
+        OptionCount("Dabiq", 2, True), OptionCount("Rumiyah", 0, False), OptionCount("Amaq", 1, False)]
+    assert T["multiple"].tally(spec("multiple")["data"], {"choices": [2, 0, 3, 1]}, [[0, 2], [0], [1], []]) == [
+        OptionCount("c", 1, True), OptionCount("a", 2, True), OptionCount("d", 0, False), OptionCount("b", 1, False)]
+    assert T["true_false"].tally(spec("true_false")["data"], {}, [True, False, False]) == [
+        OptionCount("True", 1, True), OptionCount("False", 2, False)]
+
+
+@pytest.mark.parametrize("kind", ["numeric", "text", "order", "match"])
+def test_types_without_options_are_tallied_by_verdict_alone(kind):
+    data = spec(kind)["data"]
+    layout = T[kind].layout(data, random.Random(0))
+    assert T[kind].tally(data, layout, [RIGHT[kind], WRONG[kind]]) == []
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "order"])
+def test_only_an_order_can_contradict_itself(kind):
+    data = spec(kind)["data"]
+    layout = T[kind].layout(data, random.Random(0))
+    assert T[kind].problem(MultiDict({"q": "1", "q-0": "1", "q-1": "1", "q-2": "1"}), "q", data, layout) is None

@@ -119,9 +119,7 @@ class SubmissionRefused(Exception):
 
 def refusal(spec: Mapping[str, Any], form: MultiDict, name: str, layout: Mapping[str, Any]) -> str | None:
     """Why the form's answer to this question must not be stored; None when it may be."""
-    qtype = QUESTION_TYPES[spec["type"]]
-    problem = getattr(qtype, "problem", None)  # only types with answers that can be self-contradictory have one
-    return problem(form, name, spec["data"], layout) if problem else None
+    return QUESTION_TYPES[spec["type"]].problem(form, name, spec["data"], layout)
 
 
 @dataclass

@@ -1,6 +1,11 @@
-"""What a question looks like in the browser (no key) and in review (with the key)."""
+"""What a question looks like in the browser (no key) and in review (with the key).
+
+The same for a quiz attempt's item and a seminar's question: both are first turned into a
+ShownQuestion; the type owns everything that differs between types (app/quiz/types/).
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
@@ -9,53 +14,48 @@ from app.content.markup import reader_href
 from app.models import AttemptItem
 from app.quiz.grading import verdict
 from app.quiz.types import QUESTION_TYPES
+from app.quiz.types.base import Layout, Spec
 
 
-def public_view(item: AttemptItem) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ShownQuestion:
+    """One question as one person sees it, in a quiz attempt or a seminar: what was asked, in which
+    shuffle, and their response (None if none yet) with its grade."""
+
+    position: int
+    spec: Spec
+    layout: Layout
+    points: float
+    response: Any = None
+    fraction: float | None = None
+
+    @classmethod
+    def of_attempt(cls, item: AttemptItem) -> ShownQuestion:
+        return cls(item.position, item.spec, item.layout, item.points, item.response, item.fraction)
+
+
+def public_view(question: ShownQuestion) -> dict[str, Any]:
     """Everything the quiz form needs, in shown order, without answers or explanations."""
-    spec, layout, response = item.spec, item.layout, item.response
-    data, kind = spec["data"], spec["type"]
-    view: dict[str, Any] = {
-        "name": f"q{item.position}", "number": item.position + 1, "type": kind,
-        "label": QUESTION_TYPES[kind].label, "prompt_html": Markup(spec["prompt_html"]),
-        "points": item.points, "answered": response is not None,
-    }
-    if kind in ("single", "multiple"):
-        chosen = set(response if isinstance(response, list) else [response])
-        view["options"] = [{"value": shown, "text": data["choices"][original], "checked": original in chosen}
-                           for shown, original in enumerate(layout["choices"])]
-    elif kind == "true_false":
-        view["value"] = {True: "true", False: "false"}.get(response, "")
-    elif kind in ("numeric", "text"):
-        view["value"] = response or ""
-        view["unit"] = data.get("unit")
-    elif kind == "order":
-        rank = {original: index + 1 for index, original in enumerate(response if isinstance(response, list) else [])
-                if original is not None}  # a partial order leaves places empty
-        view["items"] = [{"field": f"q{item.position}-{shown}", "text": data["items"][original],
-                          "rank": rank.get(original)} for shown, original in enumerate(layout["items"])]
-        view["ranks"] = list(range(1, len(layout["items"]) + 1))
-    elif kind == "match":
-        options = list(data["rights"]) + list(data["distractors"])
-        shown_of = {original: shown for shown, original in enumerate(layout["options"])}
-        chosen = response if isinstance(response, dict) else {}
-        view["options"] = [{"value": shown, "text": options[original]} for shown, original in enumerate(layout["options"])]
-        view["lefts"] = [{"field": f"q{item.position}-{shown}", "text": data["lefts"][original],
-                          "selected": shown_of.get(chosen.get(str(original)))}
-                         for shown, original in enumerate(layout["lefts"])]
-    return view
-
-
-def review_view(item: AttemptItem) -> dict[str, Any]:
-    """The question as asked, the learner's answer, the key, the explanation and the evidence."""
-    spec = item.spec
+    spec, name = question.spec, f"q{question.position}"
     qtype = QUESTION_TYPES[spec["type"]]
-    fraction = item.fraction or 0.0
     return {
-        "number": item.position + 1, "type": spec["type"], "label": qtype.label, "skill": spec.get("skill"),
+        "name": name, "number": question.position + 1, "type": qtype.name, "label": qtype.label,
+        "template": qtype.template, "prompt_html": Markup(spec["prompt_html"]), "points": question.points,
+        "answered": question.response is not None, "preview": qtype.preview(spec["data"], question.layout),
+        **qtype.quiz_fields(name, spec["data"], question.layout, question.response),
+    }
+
+
+def review_view(question: ShownQuestion) -> dict[str, Any]:
+    """The question as asked, the learner's answer, the key, the explanation and the evidence."""
+    spec = question.spec
+    qtype = QUESTION_TYPES[spec["type"]]
+    fraction = question.fraction or 0.0
+    return {
+        "number": question.position + 1, "type": spec["type"], "label": qtype.label, "skill": spec.get("skill"),
         "prompt_html": Markup(spec["prompt_html"]), "explanation_html": Markup(spec["explanation_html"]),
-        "given": qtype.describe(spec["data"], item.response), "key": qtype.describe_key(spec["data"]),
-        "fraction": fraction, "earned": round(fraction * item.points, 2), "points": item.points,
+        "given": qtype.describe(spec["data"], question.response), "key": qtype.describe_key(spec["data"]),
+        "fraction": fraction, "earned": round(fraction * question.points, 2), "points": question.points,
         "verdict": verdict(fraction),
         "evidence": [{"short": e["short"], "quote": e["quote"], "paragraph": e["paragraph"],
                       "href": reader_href(e["source"], e["key"], e["paragraph"])} for e in spec["evidence"]],

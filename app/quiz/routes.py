@@ -12,7 +12,7 @@ from app.learning.routes import get_module
 from app.models import Attempt
 from app.quiz.attempts import (AttemptBusy, AttemptNotFound, AttemptRefused, SubmissionRefused, record_answers,
                                start_attempt)
-from app.quiz.presenter import public_view
+from app.quiz.presenter import ShownQuestion, public_view
 
 bp = Blueprint("quiz", __name__)
 
@@ -62,7 +62,7 @@ def take(attempt_id: int):
     if not attempt.is_open:
         return redirect(url_for("review.attempt", attempt_id=attempt.id))
     module = get_module(attempt.module_id)
-    questions = [public_view(item) for item in attempt.items]
+    questions = [public_view(ShownQuestion.of_attempt(item)) for item in attempt.items]
     page = render_template("quiz/take.html", attempt=attempt, module=module, questions=questions)
     # never from the browser's cache: Back after submitting must ask the server (which shows the review)
     return page, 200, {"Cache-Control": "no-store"}

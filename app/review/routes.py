@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.content import catalog
 from app.extensions import db
 from app.models import Attempt
-from app.quiz.presenter import review_view
+from app.quiz.presenter import ShownQuestion, review_view
 from app.quiz.routes import get_own_attempt
 from app.review.export import ATTEMPT_HEADER, attempt_rows, csv_download
 
@@ -40,7 +40,7 @@ def attempt(attempt_id: int):
     """One submitted attempt, question by question, exactly as it was taken."""
     attempt = get_submitted_attempt(attempt_id)
     module = catalog().module(attempt.module_id)
-    items = [review_view(item) for item in attempt.items]
+    items = [review_view(ShownQuestion.of_attempt(item)) for item in attempt.items]
     others = db.session.scalars(sa.select(Attempt).where(
         Attempt.user_id == current_user.id, Attempt.module_id == attempt.module_id,
         Attempt.submitted_at.is_not(None)).order_by(Attempt.number)).all()
@@ -52,5 +52,6 @@ def attempt(attempt_id: int):
 def attempt_csv(attempt_id: int):
     """One submitted attempt as a spreadsheet: question, result, points, both answers."""
     attempt = get_submitted_attempt(attempt_id)
-    return csv_download(ATTEMPT_HEADER, attempt_rows([review_view(item) for item in attempt.items]),
+    reviews = [review_view(ShownQuestion.of_attempt(item)) for item in attempt.items]
+    return csv_download(ATTEMPT_HEADER, attempt_rows(reviews),
                         f"groundwork-{attempt.module_id}-attempt-{attempt.number}.csv")

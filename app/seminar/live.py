@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import random
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +24,7 @@ from app.extensions import db
 from app.models import Seminar, SeminarAnswer, SeminarMember, SeminarQuestion, User, utcnow
 from app.quiz.attempts import question_version_ids, refusal, version_specs
 from app.quiz.grading import grade_response
+from app.quiz.presenter import ShownQuestion
 from app.quiz.types import QUESTION_TYPES
 
 # No 0/O, 1/I/L: a code read off a projector is typed without guessing.
@@ -236,18 +236,7 @@ def seconds_left(seminar: Seminar) -> int | None:
     return max(0, math.ceil((seminar.closes_at - utcnow()).total_seconds()))
 
 
-@dataclass
-class LiveItem:
-    """A seminar question in the shape the quiz presenter expects (see app.quiz.presenter)."""
-
-    position: int
-    spec: dict[str, Any]
-    layout: dict[str, Any]
-    points: float
-    response: Any = None
-    fraction: float | None = None
-
-
-def live_item(question: SeminarQuestion, mine: SeminarAnswer | None = None) -> LiveItem:
-    return LiveItem(question.position, question.spec, question.layout, question.points,
-                    mine.response if mine else None, mine.fraction if mine else None)
+def live_item(question: SeminarQuestion, mine: SeminarAnswer | None = None) -> ShownQuestion:
+    """The question as the room sees it, with this member's answer if there is one."""
+    return ShownQuestion(question.position, question.spec, question.layout, question.points,
+                         mine.response if mine else None, mine.fraction if mine else None)

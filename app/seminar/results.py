@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Seminar, SeminarAnswer, SeminarMember, SeminarQuestion, User
 from app.quiz.grading import FULL_MARKS, verdict
 from app.quiz.types import QUESTION_TYPES
+from app.quiz.types.base import OptionCount
 
 
 def my_answers(seminar_id: int, user_id: int) -> dict[int, SeminarAnswer]:
@@ -25,12 +26,12 @@ def member_count(seminar_id: int) -> int:
 
 @dataclass
 class Tally:
-    """How the room answered one question: counts per choice (choice questions) and per verdict."""
+    """How the room answered one question: counts per verdict, and per option where its type counts them."""
 
     answered: int
     correct: int
     partly: int
-    options: list[dict[str, Any]]  # text, count, key (is it a right answer), for choice questions
+    options: list[OptionCount]
 
     @property
     def incorrect(self) -> int:
@@ -42,25 +43,11 @@ class Tally:
 
 
 def tally(question: SeminarQuestion, answers: list[tuple[Any, float]]) -> Tally:
-    """Count (response, fraction) pairs; for single, multiple and true/false also count each option."""
-    spec, data = question.spec, question.spec["data"]
+    """Count (response, fraction) pairs per verdict, and per option as the question's type counts them."""
+    spec = question.spec
     verdicts = Counter(verdict(f) for _, f in answers)
-    correct, partly = verdicts["correct"], verdicts["partly correct"]
-    options: list[dict[str, Any]] = []
-    chosen: Counter = Counter()
-    for response, _ in answers:
-        for value in (response if isinstance(response, list) else [response]):
-            if isinstance(value, (int, bool, str)):
-                chosen[value] += 1
-    if spec["type"] in ("single", "multiple"):
-        key = QUESTION_TYPES[spec["type"]].key_response(data)
-        keys = set(key if isinstance(key, list) else [key])
-        options = [{"text": data["choices"][original], "count": chosen[original], "key": original in keys}
-                   for original in question.layout["choices"]]
-    elif spec["type"] == "true_false":
-        options = [{"text": label, "count": chosen[value], "key": data["answer"] is value}
-                   for label, value in (("True", True), ("False", False))]
-    return Tally(len(answers), correct, partly, options)
+    options = QUESTION_TYPES[spec["type"]].tally(spec["data"], question.layout, [r for r, _ in answers])
+    return Tally(len(answers), verdicts["correct"], verdicts["partly correct"], options)
 
 
 def verdict_counts(seminar_id: int, position: int) -> Tally:

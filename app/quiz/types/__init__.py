@@ -2,7 +2,10 @@
 
 Each class validates its answer fields from the content, builds the JSON-able
 spec stored with attempts, shuffles a layout for one attempt, parses a learner's
-form input, grades a response (a fraction from 0 to 1) and describes answers.
+form input, grades a response (a fraction from 0 to 1), describes answers, gives
+its macro (app/templates/quiz/types/<name>.html) what it shows, and counts a
+seminar room's answers for the host. CONTENT.md, "Adding a question type", lists
+what a new type implements.
 """
 from __future__ import annotations
 

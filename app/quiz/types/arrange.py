@@ -80,6 +80,16 @@ class Ordering(QuestionType):
         place = {item: index + 1 for index, item in enumerate(response or []) if item is not None}
         return {f"{name}-{shown}": str(place.get(item, "")) for shown, item in enumerate(layout["items"])}
 
+    def quiz_fields(self, name, data, layout, response):
+        rank = {item: index + 1 for index, item in enumerate(response if isinstance(response, list) else [])
+                if item is not None}  # a partial order leaves places empty
+        return {"items": [{"field": f"{name}-{shown}", "text": data["items"][item], "rank": rank.get(item)}
+                          for shown, item in enumerate(layout["items"])],
+                "ranks": list(range(1, len(layout["items"]) + 1))}
+
+    def preview(self, data, layout):
+        return [[data["items"][item] for item in layout["items"]]]
+
 
 class Matching(QuestionType):
     name, label = "match", "Match each item"
@@ -140,3 +150,18 @@ class Matching(QuestionType):
         chosen = response or {}
         return {f"{name}-{shown}": str(layout["options"].index(chosen[str(left)])) if str(left) in chosen else ""
                 for shown, left in enumerate(layout["lefts"])}
+
+    def quiz_fields(self, name, data, layout, response):
+        options = self.options(data)
+        shown_of = {original: shown for shown, original in enumerate(layout["options"])}
+        chosen = response if isinstance(response, dict) else {}
+        return {"options": [{"value": shown, "text": options[original]}
+                            for shown, original in enumerate(layout["options"])],
+                "lefts": [{"field": f"{name}-{shown}", "text": data["lefts"][left],
+                           "selected": shown_of.get(chosen.get(str(left)))}
+                          for shown, left in enumerate(layout["lefts"])]}
+
+    def preview(self, data, layout):
+        options = self.options(data)
+        return [[options[original] for original in layout["options"]],
+                [data["lefts"][left] for left in layout["lefts"]]]

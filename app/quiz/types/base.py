@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
 
 from werkzeug.datastructures import MultiDict
@@ -77,9 +78,30 @@ def normalise_text_answer(text: str, case_sensitive: bool = False) -> str:
     return text if case_sensitive else text.casefold()
 
 
+@dataclass(frozen=True)
+class OptionCount:
+    """One row of the host's tally: an option, how many in the room chose it, and whether it is a right one."""
+
+    text: str
+    count: int
+    key: bool
+
+
 class QuestionType:
+    """One kind of question, from its fields in the content to the host's tally of a room's answers.
+
+    A new type implements build, parse, grade, describe, describe_key, key_response, form_fields
+    and quiz_fields, and has a `fields(q)` macro in its template; layout, problem, preview and
+    tally have defaults.
+    """
+
     name: ClassVar[str]
     label: ClassVar[str]
+
+    @property
+    def template(self) -> str:
+        """The template whose `fields(q)` macro shows the answer fields, given quiz_fields() as `q`."""
+        return f"quiz/types/{self.name}.html"
 
     def build(self, raw: Mapping) -> dict[str, Any]:
         """Validate the type's answer fields; return them as the spec's `data`.
@@ -94,6 +116,10 @@ class QuestionType:
     def parse(self, form: MultiDict, name: str, data: Spec, layout: Layout) -> Any:
         """Turn form input into a JSON-able response; None when unanswered. Never raises."""
         raise NotImplementedError
+
+    def problem(self, form: MultiDict, name: str, data: Spec, layout: Layout) -> str | None:
+        """Why the form's answer contradicts itself and must not be stored; None when it may be."""
+        return None
 
     def grade(self, data: Spec, response: Any) -> float:
         raise NotImplementedError
@@ -112,3 +138,16 @@ class QuestionType:
     def form_fields(self, name: str, data: Spec, layout: Layout, response: Any) -> dict[str, Any]:
         """The fields a browser sends for `response`: the inverse of parse()."""
         raise NotImplementedError
+
+    def quiz_fields(self, name: str, data: Spec, layout: Layout, response: Any) -> dict[str, Any]:
+        """What the type's `fields(q)` macro needs to show `response` in the fields named after `name`."""
+        raise NotImplementedError
+
+    def preview(self, data: Spec, layout: Layout) -> list[list[str]]:
+        """The question's lists in shown order (its options, its items), for the host's screen while it is open."""
+        return []
+
+    def tally(self, data: Spec, layout: Layout, responses: list[Any]) -> list[OptionCount]:
+        """The room's answers counted per option, for the host once the question closes; [] when the
+        right, partly right and wrong counts say it all."""
+        return []

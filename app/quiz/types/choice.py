@@ -1,7 +1,20 @@
 """Questions answered by picking: one choice, several choices, true or false."""
 from __future__ import annotations
 
-from app.quiz.types.base import FieldProblem, QuestionType, index_field, is_int, permutation, small_int, str_list
+from collections import Counter
+
+from app.quiz.types.base import (FieldProblem, OptionCount, QuestionType, index_field, is_int, permutation,
+                                 small_int, str_list)
+
+
+def count_picks(responses) -> Counter:
+    """How often each value was picked, over responses that are one value or a list of them."""
+    picks: Counter = Counter()
+    for response in responses:
+        for value in (response if isinstance(response, list) else [response]):
+            if isinstance(value, (int, bool, str)):
+                picks[value] += 1
+    return picks
 
 
 class ChoiceType(QuestionType):
@@ -17,6 +30,21 @@ class ChoiceType(QuestionType):
         shown_order = layout["choices"]
         shown = (small_int(v, len(shown_order)) for v in form.getlist(name))
         return sorted({shown_order[s] for s in shown if s is not None})
+
+    def quiz_fields(self, name, data, layout, response):
+        chosen = set(response if isinstance(response, list) else [response])
+        return {"options": [{"value": shown, "text": data["choices"][original], "checked": original in chosen}
+                            for shown, original in enumerate(layout["choices"])]}
+
+    def preview(self, data, layout):
+        return [[data["choices"][original] for original in layout["choices"]]]
+
+    def tally(self, data, layout, responses):
+        key = self.key_response(data)
+        keys = set(key if isinstance(key, list) else [key])
+        picks = count_picks(responses)
+        return [OptionCount(data["choices"][original], picks[original], original in keys)
+                for original in layout["choices"]]
 
 
 class SingleChoice(ChoiceType):
@@ -79,6 +107,7 @@ class MultipleChoice(ChoiceType):
 
 class TrueFalse(QuestionType):
     name, label = "true_false", "True or false"
+    FORM_VALUES = {True: "true", False: "false"}
 
     def build(self, raw):
         if not isinstance(raw.get("answer"), bool):
@@ -101,4 +130,12 @@ class TrueFalse(QuestionType):
         return data["answer"]
 
     def form_fields(self, name, data, layout, response):
-        return {name: {True: "true", False: "false"}.get(response, "")}
+        return {name: self.FORM_VALUES.get(response, "")}
+
+    def quiz_fields(self, name, data, layout, response):
+        return {"value": self.FORM_VALUES.get(response, "")}
+
+    def tally(self, data, layout, responses):
+        picks = count_picks(responses)
+        return [OptionCount(label, picks[value], data["answer"] is value)
+                for label, value in (("True", True), ("False", False))]

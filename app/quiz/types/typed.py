@@ -43,6 +43,9 @@ class Numeric(QuestionType):
     def form_fields(self, name, data, layout, response):
         return {name: response or ""}
 
+    def quiz_fields(self, name, data, layout, response):
+        return {"value": response or "", "unit": data.get("unit")}
+
 
 class FreeText(QuestionType):
     name, label = "text", "Type a short answer"
@@ -72,3 +75,6 @@ class FreeText(QuestionType):
 
     def form_fields(self, name, data, layout, response):
         return {name: response or ""}
+
+    def quiz_fields(self, name, data, layout, response):
+        return {"value": response or ""}
