@@ -92,10 +92,11 @@ def stack(env: dict[str, str], run_dir: Path) -> Process:
     return Process("./serve", [str(ROOT / "serve")], env, run_dir.parent / "serve.log", port)
 
 
-def bare_gunicorn(env: dict[str, str], log: Path) -> Process:
-    """README's former production command, gunicorn served directly, on a free loopback port."""
+def bare_gunicorn(env: dict[str, str], log: Path, workers: int = 4, threads: int = 2) -> Process:
+    """gunicorn served directly (README's former production command by default), on a free loopback port."""
     port = free_port()
-    command = [str(GUNICORN), "-w", "4", "--threads", "2", "-b", f"127.0.0.1:{port}", "app:create_app()"]
+    command = [str(GUNICORN), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+               "app:create_app()"]
     return Process("gunicorn", command, env, log, port)
 
 

@@ -1,8 +1,8 @@
 """The production stack (./serve: nginx in front of gunicorn) on the test database.
 
-Forty slow clients trickle request bodies, one byte every 2 s. Bare gunicorn (4 workers x 2
-threads) gives each of them a thread until its body is complete, so ordinary requests wait;
-nginx reads whole requests before gunicorn sees them, so they do not.
+Forty slow clients trickle request bodies, one byte every 2 s. Bare gunicorn gives each of them
+a thread until its body is complete, so ordinary requests wait; nginx reads whole requests
+before gunicorn sees them, so they do not.
 """
 from __future__ import annotations
 
@@ -49,8 +49,8 @@ def serving(tmp_path, empty_database):
         server.stop()
 
 
-def answers_while_slow_clients_trickle(port: int, requests: int) -> list[tuple[int, float]]:
-    with SlowClients(port, count=40):
+def answers_while_slow_clients_trickle(port: int, requests: int, slow: int = 40) -> list[tuple[int, float]]:
+    with SlowClients(port, count=slow):
         return [get(port, "/login", ANSWER_WITHIN) for _ in range(requests)]
 
 
@@ -60,15 +60,20 @@ def test_forty_slow_clients_do_not_delay_ordinary_requests_through_nginx(serving
     assert max(seconds for _, seconds in answers) < ANSWER_WITHIN, answers
 
 
-def test_the_same_slow_clients_stall_bare_gunicorn(tmp_path, serving):
-    """The control: without nginx, ordinary requests go unanswered within the bound (one may slip through)."""
-    bare = bare_gunicorn(server_env(serving.env["DATABASE_URL"], tmp_path), tmp_path / "gunicorn.log")
+def test_slow_clients_as_many_as_its_threads_stall_bare_gunicorn(tmp_path, empty_database):
+    """The control, made certain: one worker of two threads, and four slow clients hold both threads.
+
+    (With README's former four workers the stall depends on how the workers happen to share the
+    slow connections: bench/slow_clients.py measures that case.)
+    """
+    bare = bare_gunicorn(server_env(empty_database, tmp_path), tmp_path / "gunicorn.log",
+                         workers=1, threads=2)
     try:
         bare.start()
-        answers = answers_while_slow_clients_trickle(bare.port, requests=6)
+        answers = answers_while_slow_clients_trickle(bare.port, requests=2, slow=4)
     finally:
         bare.stop()
-    assert any(status == 0 for status, _ in answers), answers
+    assert all(status == 0 for status, _ in answers), answers
 
 
 def test_nginx_serves_static_files_compressed_hides_its_version_and_refuses_bodies_over_1_mib(serving):
