@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from app.content.model import Catalog, Module
+from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, LessonRead, User
 
@@ -115,6 +116,6 @@ def lesson_progress(user: User, module: Module) -> ModuleProgress:
 
 def mark_read(user: User, module: Module) -> None:
     """Record that the learner read the lesson (idempotent)."""
-    if db.session.get(LessonRead, (user.id, module.id)) is None:
-        db.session.add(LessonRead(user_id=user.id, module_id=module.id))
-    db.session.commit()
+    with db_write():
+        if db.session.get(LessonRead, (user.id, module.id)) is None:
+            db.session.add(LessonRead(user_id=user.id, module_id=module.id))

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from app.content.model import Module, Question
-from app.database import end_read, insert_ignoring_conflicts, write_intent
+from app.database import db_write, insert_ignoring_conflicts
 from app.extensions import db
 from app.models import Attempt, AttemptItem, QuestionVersion, User, utcnow
 from app.quiz.grading import Score, grade_response, score
@@ -32,22 +32,23 @@ def spec_json(spec: Mapping[str, Any]) -> str:
 def question_version_ids(questions: list[Question]) -> list[int]:
     """The ids of the stored versions of these exact questions, storing new ones first.
 
-    Committed on their own, so a version id is only cached once it is really in the database.
+    Committed in a write of their own, so a version id is only cached once it is really in the database.
     """
     cache = current_app.extensions.setdefault("groundwork_versions", {})
-    digests = []
+    digests, missing = [], {}
     for question in questions:
         text = spec_json(question.spec)
         digest = hashlib.sha256(text.encode()).hexdigest()
         digests.append(digest)
         if digest not in cache:
-            db.session.execute(insert_ignoring_conflicts(
-                QuestionVersion.__table__, question_id=question.id, digest=digest, spec=json.loads(text)))
-    missing = [d for d in digests if d not in cache]
+            missing[digest] = (question.id, text)
     if missing:
-        found = db.session.execute(sa.select(QuestionVersion.digest, QuestionVersion.id)
-                                   .where(QuestionVersion.digest.in_(missing))).all()
-        db.session.commit()
+        with db_write():
+            for digest, (question_id, text) in missing.items():
+                db.session.execute(insert_ignoring_conflicts(
+                    QuestionVersion.__table__, question_id=question_id, digest=digest, spec=json.loads(text)))
+            found = db.session.execute(sa.select(QuestionVersion.digest, QuestionVersion.id)
+                                       .where(QuestionVersion.digest.in_(list(missing)))).all()
         cache.update(dict(found))
     return [cache[d] for d in digests]
 
@@ -85,12 +86,11 @@ def start_attempt(user: User, module: Module) -> Attempt:
         attempt.items.append(AttemptItem(
             position=position, question_version_id=version_id,
             layout=qtype.layout(question.spec["data"], rng), points=float(question.spec["points"])))
-    db.session.add(attempt)
     try:
-        db.session.commit()
+        with db_write():
+            db.session.add(attempt)
     except IntegrityError:
         # Another request (a double click, a second tab) started one first: use that one.
-        db.session.rollback()
         existing = open_attempt(user, module)
         if existing is None:
             raise
@@ -230,12 +230,10 @@ def write_answers(answers: Answers, close: bool) -> bool:
     if close:
         params.update(b_score=result.percent, b_earned=result.earned, b_possible=result.possible,
                       b_passed=result.passes(answers.pass_mark))
-    with write_intent():
-        end_read()
+    with db_write():
         stored = db.session.execute(CLOSE_ATTEMPT if close else SAVE_ATTEMPT, params)
         if stored.rowcount != 1:
-            db.session.rollback()
-            return False
+            return False  # the block commits nothing
         if answers.changed:
             db.session.execute(SAVE_RESPONSE, [dict(change, b_attempt_id=answers.attempt_id, b_now=now)
                                                for change in answers.changed])
@@ -243,7 +241,6 @@ def write_answers(answers: Answers, close: bool) -> bool:
             positions = tuple(sorted(answers.fractions))
             db.session.execute(grades_update(positions), {"b_attempt_id": answers.attempt_id,
                                                           **{f"f{p}": answers.fractions[p] for p in positions}})
-        db.session.commit()
     answers.saved_at = now
     return True
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from app.content.model import Module
-from app.database import end_read, insert_ignoring_conflicts, write_intent
+from app.database import db_write, insert_ignoring_conflicts
 from app.extensions import db
 from app.models import Seminar, SeminarAnswer, SeminarMember, SeminarQuestion, User, utcnow
 from app.quiz.attempts import question_version_ids, refusal, version_specs
@@ -78,12 +78,12 @@ def create_seminar(host: User, module: Module, title: str, count: int, chosen: l
                 position=position, question_version_id=version_id,
                 layout=QUESTION_TYPES[question.type].layout(question.spec["data"], rng),
                 points=float(question.spec["points"])))
-        db.session.add(seminar)
         try:
-            db.session.commit()
+            with db_write():
+                db.session.add(seminar)
             return seminar
         except IntegrityError:  # the code was taken: draw another
-            db.session.rollback()
+            pass
     raise RuntimeError("could not draw a free seminar code")
 
 
@@ -106,13 +106,12 @@ def advance(seminar: Seminar, action: str, expected_step: int) -> None:
         values = {"phase": "ended"}
     else:
         raise SeminarMoved("That step no longer applies: the seminar has moved on.")
-    changed = db.session.execute(
-        sa.update(table).where(table.c.id == seminar.id, table.c.step == expected_step)
-        .values(step=table.c.step + 1, changed_at=now, **values))
-    if changed.rowcount != 1:
-        db.session.rollback()
-        raise SeminarMoved("The seminar had already moved on (another click or another tab); here it is now.")
-    db.session.commit()
+    with db_write():
+        changed = db.session.execute(
+            sa.update(table).where(table.c.id == seminar.id, table.c.step == expected_step)
+            .values(step=table.c.step + 1, changed_at=now, **values))
+        if changed.rowcount != 1:
+            raise SeminarMoved("The seminar had already moved on (another click or another tab); here it is now.")
 
 
 def may_host(user: User, seminar: Seminar) -> bool:
@@ -136,9 +135,9 @@ def joined_seminars(user: User) -> list[Seminar]:
 
 def join(seminar: Seminar, user: User) -> None:
     """Add the learner to the room; joining twice changes nothing."""
-    db.session.execute(insert_ignoring_conflicts(
-        SeminarMember.__table__, seminar_id=seminar.id, user_id=user.id, joined_at=utcnow()))
-    db.session.commit()
+    with db_write():
+        db.session.execute(insert_ignoring_conflicts(
+            SeminarMember.__table__, seminar_id=seminar.id, user_id=user.id, joined_at=utcnow()))
 
 
 def is_member(seminar_id: int, user_id: int) -> bool:
@@ -211,15 +210,12 @@ def answer(seminar_id: int, user_id: int, position: int | None, form: MultiDict)
     if response in (None, "", [], {}):  # e.g. no box ticked: in a room, sending nothing is a slip
         raise AnswerRefused("Choose or type an answer before sending it.")
     fraction = grade_response(spec, response)
-    with write_intent():
-        end_read()
+    with db_write():
         stored = db.session.execute(store_answer(), {
             "b_seminar_id": seminar_id, "b_position": position, "b_user_id": user_id, "b_response": response,
             "b_fraction": fraction, "b_now": utcnow()}).first()
-        if stored is not None:
-            db.session.commit()
-            return fraction
-        db.session.rollback()
+    if stored is not None:
+        return fraction
     if db.session.scalar(sa.select(sa.literal(True)).where(
             _answers.c.seminar_id == seminar_id, _answers.c.position == position, _answers.c.user_id == user_id)):
         raise AnswerRefused("You have already answered this question: your first answer counts.")
