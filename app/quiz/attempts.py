@@ -9,15 +9,16 @@ from datetime import datetime
 from typing import Any, Mapping
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from app.caches import caches
 from app.content.model import Module, Question
 from app.database import db_write, insert_ignoring_conflicts
 from app.extensions import db
 from app.models import Attempt, AttemptItem, QuestionVersion, User, utcnow
 from app.quiz.grading import Score, grade_response, score
+from app.quiz.statements import CLOSE_ATTEMPT, READ_ATTEMPT, SAVE_ATTEMPT, SAVE_RESPONSE, grades_update
 from app.quiz.types import QUESTION_TYPES
 
 
@@ -34,7 +35,7 @@ def question_version_ids(questions: list[Question]) -> list[int]:
 
     Committed in a write of their own, so a version id is only cached once it is really in the database.
     """
-    cache = current_app.extensions.setdefault("groundwork_versions", {})
+    cache = caches().question_versions
     digests, missing = [], {}
     for question in questions:
         text = spec_json(question.spec)
@@ -141,46 +142,13 @@ class Answers:
 
 def version_specs(version_ids: set[int]) -> dict[int, dict[str, Any]]:
     """The stored specs of these question versions; cached in the process, as versions never change."""
-    cache = current_app.extensions.setdefault("groundwork_version_specs", {})
+    cache = caches().version_specs
     missing = [v for v in version_ids if v not in cache]
     if missing:
         table = QuestionVersion.__table__
         found = db.session.execute(sa.select(table.c.id, table.c.spec).where(table.c.id.in_(missing)))
         cache.update(found.tuples().all())
     return {v: cache[v] for v in version_ids}
-
-
-# The statements of saving and submitting, built once: building and keying a statement costs
-# more than SQLite takes to run it.
-_attempts, _items = Attempt.__table__, AttemptItem.__table__
-READ_ATTEMPT = (
-    sa.select(_attempts.c.submitted_at, _attempts.c.last_saved_at, _attempts.c.pass_mark, _items.c.position,
-              _items.c.question_version_id, _items.c.layout, _items.c.response, _items.c.points)
-    .join(_items, _items.c.attempt_id == _attempts.c.id)
-    .where(_attempts.c.id == sa.bindparam("attempt_id"), _attempts.c.user_id == sa.bindparam("user_id"))
-    .order_by(_items.c.position))
-# matches the attempt only while it is open and unsaved since it was read (see write_answers)
-# (an UPDATE's parameters may not share a name with one of its table's columns: hence the b_)
-_STORE_WHERE = (_attempts.c.id == sa.bindparam("b_attempt_id"), _attempts.c.user_id == sa.bindparam("b_user_id"),
-                _attempts.c.submitted_at.is_(None), _attempts.c.last_saved_at.is_not_distinct_from(
-                    sa.bindparam("b_seen", type_=_attempts.c.last_saved_at.type)))
-SAVE_ATTEMPT = sa.update(_attempts).where(*_STORE_WHERE).values(last_saved_at=sa.bindparam("b_now"))
-CLOSE_ATTEMPT = sa.update(_attempts).where(*_STORE_WHERE).values(
-    last_saved_at=sa.bindparam("b_now"), submitted_at=sa.bindparam("b_now"), score=sa.bindparam("b_score"),
-    earned=sa.bindparam("b_earned"), possible=sa.bindparam("b_possible"), passed=sa.bindparam("b_passed"))
-SAVE_RESPONSE = sa.update(_items).where(
-    _items.c.attempt_id == sa.bindparam("b_attempt_id"), _items.c.position == sa.bindparam("b_position")).values(
-    response=sa.bindparam("b_response", type_=_items.c.response.type), answered_at=sa.bindparam("b_now"))
-
-
-def grades_update(positions: tuple[int, ...]):
-    """UPDATE every item's fraction in one statement (CASE position ...), built once per set of positions."""
-    cache = current_app.extensions.setdefault("groundwork_grade_updates", {})
-    if positions not in cache:
-        cache[positions] = sa.update(_items).where(_items.c.attempt_id == sa.bindparam("b_attempt_id")).values(
-            fraction=sa.case({p: sa.bindparam(f"f{p}", type_=_items.c.fraction.type) for p in positions},
-                             value=_items.c.position))
-    return cache[positions]
 
 
 def read_answers(attempt_id: int, user_id: int, form: MultiDict) -> Answers | None:
