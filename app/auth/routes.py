@@ -17,7 +17,8 @@ from app.models import User, username_key
 
 # A plain SELECT: cheaper per request than Session.get, whose identity-map path rebuilds its
 # statement on every call (and each request's session starts empty, so the map never hits).
-USER_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id")).options(so.undefer(User.lessons_read))
+USER_BY_ID = (sa.select(User).where(User.id == sa.bindparam("user_id"))
+              .options(so.undefer(User.lessons_read_joined)))
 
 
 @login_manager.user_loader

@@ -110,8 +110,7 @@ def module_progress(user: User, catalog: Catalog, module_id: str) -> ModuleProgr
 
 def lesson_progress(user: User, module: Module) -> ModuleProgress:
     """What the lesson page shows: whether it was read."""
-    read = module.id in (user.lessons_read or "").split(",")  # loaded with the user: no query of its own
-    return ModuleProgress(module=module, read=read)
+    return ModuleProgress(module=module, read=module.id in user.lessons_read)  # loaded with the user: no query
 
 
 def mark_read(user: User, module: Module) -> None:
