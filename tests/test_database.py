@@ -185,3 +185,24 @@ def test_a_submission_takes_the_sqlite_writer_gate_for_its_writes_alone(app, cli
     assert reads and len(writes) == 3  # the attempt, the new answers (one executemany), every grade at once
     assert not any(reads)  # the user, the attempt and its items: read without the gate
     assert all(writes) is (gate is not None)  # SQLite: written under it (PostgreSQL has none)
+
+
+def test_a_plain_post_begins_as_a_reader_and_writes_under_the_gate(app, client, learner):
+    """Marking a lesson read: the login lookup reads without the gate; its INSERT is written under it."""
+    gate = gate_of(app)
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append((statement.split()[0].upper(), gate is not None and gate.locked()))
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.post("/modules/amaq/lesson/read").status_code == 302
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    verbs = [verb for verb, _ in statements]
+    assert verbs.count("INSERT") == 1
+    assert next(locked for verb, locked in statements if verb == "SELECT") is False  # the login lookup, as a reader
+    assert all(locked is (gate is not None) for verb, locked in statements if verb == "INSERT")
