@@ -35,10 +35,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from app import auth, cli, database, errors, instructor, learning, review, security, seminar
+    from app import auth, caches, cli, database, errors, instructor, learning, review, security, seminar
     from app.quiz import routes as quiz
 
     database.init_app(app)
+    caches.init_app(app)
     security.init_app(app)
     for blueprint in (auth.bp, learning.bp, quiz.bp, review.bp, instructor.bp, seminar.bp, errors.bp):
         app.register_blueprint(blueprint)

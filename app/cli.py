@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from app.content import catalog
-from app.database import write_intent
+from app.database import db_write
 from app.extensions import db
 from app.models import ROLES, User
 
@@ -42,12 +42,10 @@ def users_create(username: str, role: str, display_name: str, password: str) -> 
         raise click.BadParameter("use 3-40 letters, digits, dots, hyphens or underscores", param_hint="username")
     if len(password) < 8:
         raise click.BadParameter("use at least 8 characters", param_hint="password")
-    with write_intent():
-        try:
-            user = create_user(username, password, display_name, role)
-        except IntegrityError:
-            db.session.rollback()
-            raise click.ClickException(f"the username {username!r} is taken")
+    try:
+        user = create_user(username, password, display_name, role)
+    except IntegrityError:
+        raise click.ClickException(f"the username {username!r} is taken")
     click.echo(f"Created {user.role} {user.username!r}.")
 
 
@@ -56,12 +54,11 @@ def users_create(username: str, role: str, display_name: str, password: str) -> 
 @click.argument("role", type=click.Choice(ROLES))
 def users_set_role(username: str, role: str) -> None:
     """Change an existing account's role."""
-    with write_intent():
+    with db_write():
         user = db.session.scalar(User.named(username))
         if user is None:
             raise click.ClickException(f"no user {username!r}")
         user.role = role
-        db.session.commit()
     click.echo(f"{user.username!r} is now {role}.")
 
 

@@ -1,4 +1,12 @@
-"""Engine set-up: SQLite in WAL mode, and write transactions that take the lock up front."""
+"""Engine set-up (SQLite in WAL mode) and db_write(), the one way anything writes to the database.
+
+Every request begins as a reader. Every change to the database, anywhere, happens inside
+`with db_write():` in a domain function: a transaction of its own, committed at the end of the
+block and rolled back on an error. On SQLite it first ends the request's read transaction and
+begins with BEGIN IMMEDIATE after the writers' queue, so the write lock is held for the write
+alone and never has to be upgraded (the cause of "database is locked"). With CHECK_WRITES on (by
+default under TESTING), a write outside the block raises WriteOutsideBlock.
+"""
 from __future__ import annotations
 
 import fcntl
@@ -7,62 +15,88 @@ import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Iterator
 
-from flask import Flask, request
+from flask import Flask, current_app, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 
-# Set for requests that change state, so SQLite begins them with BEGIN IMMEDIATE: a
-# transaction that reads and then writes never has to upgrade its lock (the cause of
-# "database is locked"); it queues on the busy timeout instead.
+# True inside db_write(): SQLite then begins the transaction with BEGIN IMMEDIATE.
 writing: ContextVar[bool] = ContextVar("writing", default=False)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+class WriteOutsideBlock(RuntimeError):
+    """A change to the database outside `with db_write():` (raised when CHECK_WRITES is on)."""
+
+
+class NestedWrite(RuntimeError):
+    """A db_write() block opened inside another: each write is one transaction of its own."""
+
+
 @contextmanager
-def write_intent(write: bool = True):
-    """Begin the transactions opened inside this block as writers (or, with False, as readers)."""
-    token = writing.set(write)
+def db_write() -> Iterator[None]:
+    """Write inside this block: one transaction, committed at its end, rolled back on an error.
+
+    On SQLite the read transaction before it ends first (a transaction that has read cannot
+    become the writer once another connection has written since: it fails at once, without
+    waiting); the objects read stay loaded as they were, as they do on PostgreSQL, whose
+    transaction simply goes on (a conditional UPDATE sees the latest committed row).
+
+    :raise NestedWrite: inside another db_write() block.
+    """
+    if writing.get():
+        raise NestedWrite("db_write() blocks do not nest: finish one write before the next")
+    session = db.session()
+    if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+        _end_read(session)
+    token = writing.set(True)
     try:
         yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
     finally:
         writing.reset(token)
 
 
-def end_read() -> None:
-    """Before a write that follows a read in one request: end the read's transaction on SQLite.
-
-    A SQLite transaction that has read cannot become the writer once another connection has
-    written since (it fails at once, without waiting), so the write must begin afresh. On
-    PostgreSQL the transaction goes on: its conditional UPDATE sees the latest committed row.
-    """
-    if db.engine.dialect.name == "sqlite":
+def _end_read(session) -> None:
+    """Commit the read-only transaction without expiring what it loaded."""
+    session.expire_on_commit = False
+    try:
         db.session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
-def reads_first(view):
-    """Mark a state-changing view that reads as a reader and opens its own writes with write_intent().
+def _writes_checked() -> bool:
+    return not writing.get() and has_app_context() and current_app.config["CHECK_WRITES"]
 
-    Its write lock (SQLite's one writer) is then held for the write alone, not for the
-    whole request.
-    """
-    view.reads_first = True
-    return view
+
+@event.listens_for(db.session, "before_flush")
+def _refuse_flush_outside_a_block(session, _context, _instances) -> None:
+    if _writes_checked() and (session.new or session.deleted or any(
+            session.is_modified(instance) for instance in session.dirty)):
+        raise WriteOutsideBlock(f"changed objects flushed outside db_write(): "
+                                f"{[*session.new, *session.dirty, *session.deleted]!r:.300}")
+
+
+@event.listens_for(db.session, "do_orm_execute")
+def _refuse_dml_outside_a_block(state) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and _writes_checked():
+        raise WriteOutsideBlock(f"statement executed outside db_write(): {str(state.statement)[:300]}")
 
 
 def init_app(app: Flask) -> None:
+    app.config.setdefault("CHECK_WRITES", app.testing)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             app.extensions["sqlite_writer_gate"] = _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-
-    @app.before_request
-    def mark_writes() -> None:
-        view = app.view_functions.get(request.endpoint)
-        writing.set(request.method not in SAFE_METHODS and not getattr(view, "reads_first", False))
 
     if engine.dialect.name == "postgresql":
         @app.before_request
@@ -155,12 +189,13 @@ def _lock_path(engine) -> str | None:
     return os.fspath(path) + ".writers"
 
 
-def insert_ignoring_conflicts(table, _from_select=None, **values):
-    """INSERT ... ON CONFLICT DO NOTHING in the dialect of the bound database.
+def insert_ignoring_conflicts(table, _from_select=None, _dialect: str | None = None, **values):
+    """INSERT ... ON CONFLICT DO NOTHING in the dialect of the bound database (or of `_dialect`).
 
     With `_from_select` = (columns, select): INSERT ... SELECT, which inserts nothing when the
     SELECT finds no row.
     """
-    statement = (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(table)
+    dialect = _dialect or db.engine.dialect.name
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     statement = statement.from_select(*_from_select) if _from_select else statement.values(**values)
     return statement.on_conflict_do_nothing()

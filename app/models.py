@@ -88,6 +88,11 @@ class User(UserMixin, db.Model):
     def is_instructor(self) -> bool:
         return self.role in ("instructor", "admin")
 
+    @property
+    def lessons_read(self) -> frozenset[str]:
+        """The ids of the modules whose lesson this user marked read (see lessons_read_joined below)."""
+        return frozenset(self.lessons_read_joined.split(",")) if self.lessons_read_joined else frozenset()
+
 
 class LessonRead(db.Model):
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
@@ -96,9 +101,10 @@ class LessonRead(db.Model):
 
 
 # The modules whose lesson the user marked read, comma-joined (a module id has no comma: see
-# MODULE_ID in app/content/lessons.py). Deferred: the login lookup loads
-# it with the user (app.auth.routes.USER_BY_ID), which spares the lesson page a query of its own.
-User.lessons_read = so.deferred(
+# MODULE_ID in app/content/lessons.py): string aggregation is the one both SQLite and
+# PostgreSQL spell alike. Deferred: the login lookup loads it with the user
+# (app.auth.routes.USER_BY_ID), which spares the lesson page a query of its own.
+User.lessons_read_joined = so.deferred(
     sa.select(sa.func.aggregate_strings(LessonRead.module_id, ","))
     .where(LessonRead.user_id == User.id).correlate_except(LessonRead).scalar_subquery())
 

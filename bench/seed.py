@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
-from app.database import write_intent
+from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, LessonRead, User
 from app.quiz.attempts import question_version_ids, spec_json
@@ -45,8 +45,7 @@ def multidict(form: dict[str, Any]) -> MultiDict:
 def versions(catalog) -> dict[str, tuple[int, dict]]:
     """question id -> (stored version id, the spec as stored). Stores the versions through the app."""
     questions = [q for m in catalog.modules for q in m.questions]
-    with write_intent():
-        ids = question_version_ids(questions)
+    ids = question_version_ids(questions)
     return {q.id: (vid, json.loads(spec_json(q.spec))) for q, vid in zip(questions, ids)}
 
 
@@ -78,11 +77,9 @@ def seed(catalog, history: int, attempts_per_module: int, burst: int) -> dict[st
               for i in range(1, burst + 1)]
     users.append(dict(id=history + burst + 1, username="instructor", display_name="Seminar instructor",
                       password_hash=password_hash, role="instructor", created_at=NOW - timedelta(days=90)))
-    insert_chunks(User.__table__, users)
 
     reads = [dict(user_id=u, module_id=m.id, read_at=NOW - timedelta(days=60))
              for u in range(1, history + 1) for m in catalog.modules]
-    insert_chunks(LessonRead.__table__, reads)
 
     attempts: list[dict] = []
     items: list[dict] = []
@@ -125,10 +122,12 @@ def seed(catalog, history: int, attempts_per_module: int, burst: int) -> dict[st
                                      last_saved_at=submitted, submitted_at=submitted, score=result.percent,
                                      earned=result.earned, possible=result.possible,
                                      passed=result.passes(module.pass_mark)))
-    insert_chunks(Attempt.__table__, attempts)
-    insert_chunks(AttemptItem.__table__, items, size=10000)
-    fix_sequences()
-    db.session.commit()
+    with db_write():  # one transaction: the users, their reads, attempts and items
+        insert_chunks(User.__table__, users)
+        insert_chunks(LessonRead.__table__, reads)
+        insert_chunks(Attempt.__table__, attempts)
+        insert_chunks(AttemptItem.__table__, items, size=10000)
+        fix_sequences()
     if db.engine.dialect.name == "postgresql":
         # what autovacuum would do within a minute of a bulk load: fresh planner statistics
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

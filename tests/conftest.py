@@ -17,6 +17,7 @@ from hypothesis import settings
 from app import create_app
 from app.config import PROJECT_ROOT
 from app.content import load_catalog
+from app.database import db_write
 from app.extensions import db
 from app.models import Seminar, User
 
@@ -86,8 +87,8 @@ def make_user(app):
         with app.app_context():
             user = User(username=username, display_name=display_name or username.title(), role=role)
             user.set_password(password)
-            db.session.add(user)
-            db.session.commit()
+            with db_write():
+                db.session.add(user)
             return db.session.get(User, user.id)
     return make
 

@@ -28,7 +28,7 @@ from werkzeug.datastructures import MultiDict
 
 import app.quiz.routes as quiz_routes
 from app.config import PROJECT_ROOT
-from app.database import write_intent
+from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Seminar, SeminarAnswer
 import app.quiz.attempts as quiz_attempts
@@ -721,16 +721,15 @@ def test_ten_concurrent_submissions_of_one_attempt_grade_exactly_once(make_app, 
 
 def test_the_database_refuses_a_second_open_attempt_for_one_learner_and_module(app, client, learner, start_quiz):
     attempt = start_quiz(MODULE)
-    with app.app_context(), write_intent():
-        with pytest.raises(IntegrityError, match="(?i)unique|duplicate"):
+    with app.app_context():
+        with pytest.raises(IntegrityError, match="(?i)unique|duplicate"), db_write():
             db.session.add(Attempt(user_id=learner.id, module_id=MODULE, number=99, seed=1, pass_mark=70))
             db.session.flush()
-        db.session.rollback()
         # another module, or a submitted one, is fine: the index only covers open attempts
-        db.session.add(Attempt(user_id=learner.id, module_id="crypto-finance", number=1, seed=1, pass_mark=70))
-        db.session.add(Attempt(user_id=learner.id, module_id=MODULE, number=98, seed=1, pass_mark=70,
-                               submitted_at=db.func.now()))
-        db.session.commit()
+        with db_write():
+            db.session.add(Attempt(user_id=learner.id, module_id="crypto-finance", number=1, seed=1, pass_mark=70))
+            db.session.add(Attempt(user_id=learner.id, module_id=MODULE, number=98, seed=1, pass_mark=70,
+                                   submitted_at=db.func.now()))
         names = {ix["name"] for ix in sa.inspect(db.engine).get_indexes("attempt")}
         assert "uq_attempt_open" in names
     assert count(app, Attempt, Attempt.module_id == MODULE, Attempt.submitted_at.is_(None)) == 1
@@ -749,11 +748,10 @@ def test_a_second_submission_touches_no_row(app, client, learner, start_quiz):
 
     with app.app_context():
         assert write_answers(stale, close=True) is False  # its conditional UPDATE matches nothing
-        with write_intent():
+        with db_write():
             touched = db.session.execute(sa.update(Attempt).where(
                 Attempt.id == attempt_id, Attempt.submitted_at.is_(None)).values(score=0.0, passed=False))
             assert touched.rowcount == 0
-            db.session.commit()
         assert record_answers(attempt_id, learner.id, form, close=True) is None
         db.session.remove()
         done = db.session.get(Attempt, attempt_id)

@@ -22,6 +22,7 @@ from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
+from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, LessonRead, Seminar, SeminarAnswer, User
 from app.quiz.grading import grade_response
@@ -84,8 +85,8 @@ def quick_user(app, username: str, display_name: str | None = None) -> User:
     with app.app_context():
         user = User(username=username, display_name=display_name or username,
                     password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
-        db.session.add(user)
-        db.session.commit()
+        with db_write():
+            db.session.add(user)
         return db.session.get(User, user.id)
 
 
@@ -260,8 +261,8 @@ def live_room(app, quiz_taker):
     """An open seminar question on the amaq module, with Ann (quiz_taker) in the room; (host, seminar id)."""
     quick_user(app, "prof", display_name="Prof")
     with app.app_context():
-        db.session.execute(sa.update(User).where(User.username == "prof").values(role="instructor"))
-        db.session.commit()
+        with db_write():
+            db.session.execute(sa.update(User).where(User.username == "prof").values(role="instructor"))
     host = logged_in(app, "prof")
     seminar, _ = make_seminar(app, host, MODULE, members=[quiz_taker])
     assert host.post(f"/seminars/{seminar}/advance", data={"action": "open", "step": "0"}).status_code == 302

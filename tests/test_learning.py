@@ -6,7 +6,7 @@ from markupsafe import escape
 
 from app.extensions import db
 from app.learning.progress import course_progress
-from app.models import LessonRead
+from app.models import LessonRead, User
 from tests.conftest import PASSWORD, count
 from tests.test_quiz_flow import correct_form
 
@@ -24,6 +24,15 @@ def test_marking_a_lesson_read_is_recorded_once(app, client, learner):
     assert client.post("/modules/amaq/lesson/read").status_code == 302
     assert count(app, LessonRead) == 1
     assert "Take the quiz" in client.get("/course").data.decode()
+
+
+def test_a_learners_read_lessons_are_a_set_of_module_ids(app, client, learner):
+    with app.app_context():
+        assert db.session.get(User, learner.id).lessons_read == frozenset()
+    for module_id in ("amaq", "crypto-finance"):
+        client.post(f"/modules/{module_id}/lesson/read")
+    with app.app_context():
+        assert db.session.get(User, learner.id).lessons_read == {"amaq", "crypto-finance"}
 
 
 def test_lesson_page_shows_each_learner_their_own_name_and_read_state(app, client, learner, make_user, catalog):

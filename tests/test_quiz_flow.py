@@ -4,6 +4,7 @@ import re
 
 import sqlalchemy as sa
 
+from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, QuestionVersion
 from app.quiz.types import answer_form
@@ -162,8 +163,8 @@ def test_review_keeps_the_question_as_asked_after_content_changes(app, client, l
         changed = json.loads(json.dumps(version.spec))
         changed["prompt_html"] = "<p>A reworded prompt</p>"
         # the content changes: a new version row appears; the attempt still points at the old one
-        db.session.add(QuestionVersion(question_id=version.question_id, digest="x" * 64, spec=changed))
-        db.session.commit()
+        with db_write():
+            db.session.add(QuestionVersion(question_id=version.question_id, digest="x" * 64, spec=changed))
     html = client.get(f"/attempts/{attempt_id}/review").data.decode()
     assert original_prompt in html and "A reworded prompt" not in html
 

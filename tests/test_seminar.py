@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
+from app.database import db_write
 from app.extensions import db
 from app.models import Seminar, SeminarAnswer, SeminarMember
 from app.quiz.grading import grade_response
@@ -271,13 +272,12 @@ def test_the_database_refuses_a_second_answer_and_an_answer_from_a_non_member(ap
     outsider = make_user("eve")
     with app.app_context():
         ann = db.session.scalar(sa.select(SeminarMember.user_id).where(SeminarMember.seminar_id == seminar_id))
-        db.session.add(SeminarAnswer(seminar_id=seminar_id, position=0, user_id=ann, response=0, fraction=1.0))
-        db.session.commit()
+        with db_write():
+            db.session.add(SeminarAnswer(seminar_id=seminar_id, position=0, user_id=ann, response=0, fraction=1.0))
         for user_id in (ann, outsider.id):  # the same learner again; someone who never joined
-            db.session.add(SeminarAnswer(seminar_id=seminar_id, position=0, user_id=user_id, response=1, fraction=0.0))
-            with pytest.raises(sa.exc.IntegrityError):
-                db.session.commit()
-            db.session.rollback()
+            with pytest.raises(sa.exc.IntegrityError), db_write():
+                db.session.add(SeminarAnswer(seminar_id=seminar_id, position=0, user_id=user_id, response=1,
+                                             fraction=0.0))
     assert count(app, SeminarAnswer) == 1
 
 

@@ -10,14 +10,15 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth import bp, devices, limits
 from app.auth.forms import LoginForm, RegisterForm
-from app.database import write_intent
+from app.database import db_write
 from app.extensions import db, login_manager
 from app.models import User, username_key
 
 
 # A plain SELECT: cheaper per request than Session.get, whose identity-map path rebuilds its
 # statement on every call (and each request's session starts empty, so the map never hits).
-USER_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id")).options(so.undefer(User.lessons_read))
+USER_BY_ID = (sa.select(User).where(User.id == sa.bindparam("user_id"))
+              .options(so.undefer(User.lessons_read_joined)))
 
 
 @login_manager.user_loader
@@ -47,8 +48,8 @@ def safe_next(target: str | None) -> str:
 def create_user(username: str, password: str, display_name: str = "", role: str = "learner") -> User:
     user = User(username=username.strip(), display_name=(display_name or username).strip(), role=role)
     user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
+    with db_write():
+        db.session.add(user)
     return user
 
 
@@ -65,19 +66,18 @@ def register():
         return redirect(url_for("learning.dashboard"))
     form = RegisterForm()
     if form.validate_on_submit():
-        wait = limits.count_registration(request.remote_addr or "").refused_for
-        db.session.commit()
+        with db_write():
+            wait = limits.count_registration(request.remote_addr or "").refused_for
         if wait:
             return too_many_attempts("auth/register.html", form, wait, "Too many accounts were made from this network.")
         try:  # the unique username key decides, so two registrations at once cannot both take a name
             user = create_user(form.username.data, form.password.data, form.display_name.data or "")
         except IntegrityError:
-            db.session.rollback()
             form.username.errors.append("That username is taken.")
         else:
             session.clear()
-            login_user(user)
-            db.session.commit()
+            with db_write():  # login_user calls get_id, which may create a session token
+                login_user(user)
             flash("Welcome to Groundwork. Start with module 1, or pick any module below.", "success")
             return redirect(url_for("learning.dashboard"))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
@@ -91,21 +91,22 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         key = username_key(form.username.data)
-        attempt = limits.begin_login(key, request.remote_addr or "", devices.device_nonce(key))
-        db.session.commit()  # counted before the password is checked, so parallel guesses cannot overtake the limit
+        # counted before the password is checked, so parallel guesses cannot overtake the limit
+        with db_write():
+            attempt = limits.begin_login(key, request.remote_addr or "", devices.device_nonce(key))
         if attempt.refused_for:
             return too_many_attempts("auth/login.html", form, attempt.refused_for, "Too many failed attempts.")
-        with write_intent(False):  # the slow password check must not hold the write lock
-            user = db.session.scalar(User.named(form.username.data))
-            right = User.password_matches(user, form.password.data)
-            db.session.rollback()
+        # read outside any write: the slow password check must not hold the write lock
+        user = db.session.scalar(User.named(form.username.data))
+        right = User.password_matches(user, form.password.data)
+        db.session.rollback()
         if not right:
             flash("Wrong username or password.", "error")
             return render_template("auth/login.html", form=form), 401
-        attempt.succeeded()
         session.clear()  # a fresh session at login
-        login_user(user, remember=form.remember.data)
-        db.session.commit()  # keeps a session token created by get_id
+        with db_write():
+            attempt.succeeded()
+            login_user(user, remember=form.remember.data)  # keeps a session token created by get_id
         response = redirect(safe_next(request.args.get("next")))
         devices.remember_device(response, key)
         return response
@@ -117,8 +118,8 @@ def login():
 def logout():
     """Log out and drop the whole session."""
     user = current_user._get_current_object()
-    user.rotate_session_token()  # copies of this session or its remember cookie stop working
-    db.session.commit()
+    with db_write():
+        user.rotate_session_token()  # copies of this session or its remember cookie stop working
     session.clear()
     logout_user()  # after clear(): it leaves the mark that deletes the remember cookie
     flash("You are logged out.", "info")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from app.content.model import Catalog, Module
+from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, LessonRead, User
 
@@ -109,12 +110,11 @@ def module_progress(user: User, catalog: Catalog, module_id: str) -> ModuleProgr
 
 def lesson_progress(user: User, module: Module) -> ModuleProgress:
     """What the lesson page shows: whether it was read."""
-    read = module.id in (user.lessons_read or "").split(",")  # loaded with the user: no query of its own
-    return ModuleProgress(module=module, read=read)
+    return ModuleProgress(module=module, read=module.id in user.lessons_read)  # loaded with the user: no query
 
 
 def mark_read(user: User, module: Module) -> None:
     """Record that the learner read the lesson (idempotent)."""
-    if db.session.get(LessonRead, (user.id, module.id)) is None:
-        db.session.add(LessonRead(user_id=user.id, module_id=module.id))
-    db.session.commit()
+    with db_write():
+        if db.session.get(LessonRead, (user.id, module.id)) is None:
+            db.session.add(LessonRead(user_id=user.id, module_id=module.id))

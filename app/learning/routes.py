@@ -1,10 +1,11 @@
 """The course: overview and progress, modules, lessons, the source reader, glossary and timeline."""
 from typing import Callable
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from app.caches import caches
 from app.content import catalog
 from app.content.model import Module, Source
 from app.learning import bp
@@ -37,7 +38,7 @@ def rendered_once(template: str, key: tuple, context: Callable[[], dict]) -> Mar
     For parts that depend only on the catalogue, which never changes while the app runs: `key`
     names what else they depend on, and the script root their links start with is added to it.
     """
-    cache = current_app.extensions.setdefault("groundwork_fragments", {})
+    cache = caches().fragments
     full_key = (template, request.script_root, *key)
     if full_key not in cache:
         cache[full_key] = Markup(render_template(template, **context()))

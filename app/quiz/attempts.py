@@ -9,15 +9,16 @@ from datetime import datetime
 from typing import Any, Mapping
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from app.caches import caches
 from app.content.model import Module, Question
-from app.database import end_read, insert_ignoring_conflicts, write_intent
+from app.database import db_write, insert_ignoring_conflicts
 from app.extensions import db
 from app.models import Attempt, AttemptItem, QuestionVersion, User, utcnow
 from app.quiz.grading import Score, grade_response, score
+from app.quiz.statements import CLOSE_ATTEMPT, READ_ATTEMPT, SAVE_ATTEMPT, SAVE_RESPONSE, grades_update
 from app.quiz.types import QUESTION_TYPES
 
 
@@ -32,22 +33,23 @@ def spec_json(spec: Mapping[str, Any]) -> str:
 def question_version_ids(questions: list[Question]) -> list[int]:
     """The ids of the stored versions of these exact questions, storing new ones first.
 
-    Committed on their own, so a version id is only cached once it is really in the database.
+    Committed in a write of their own, so a version id is only cached once it is really in the database.
     """
-    cache = current_app.extensions.setdefault("groundwork_versions", {})
-    digests = []
+    cache = caches().question_versions
+    digests, missing = [], {}
     for question in questions:
         text = spec_json(question.spec)
         digest = hashlib.sha256(text.encode()).hexdigest()
         digests.append(digest)
         if digest not in cache:
-            db.session.execute(insert_ignoring_conflicts(
-                QuestionVersion.__table__, question_id=question.id, digest=digest, spec=json.loads(text)))
-    missing = [d for d in digests if d not in cache]
+            missing[digest] = (question.id, text)
     if missing:
-        found = db.session.execute(sa.select(QuestionVersion.digest, QuestionVersion.id)
-                                   .where(QuestionVersion.digest.in_(missing))).all()
-        db.session.commit()
+        with db_write():
+            for digest, (question_id, text) in missing.items():
+                db.session.execute(insert_ignoring_conflicts(
+                    QuestionVersion.__table__, question_id=question_id, digest=digest, spec=json.loads(text)))
+            found = db.session.execute(sa.select(QuestionVersion.digest, QuestionVersion.id)
+                                       .where(QuestionVersion.digest.in_(list(missing)))).all()
         cache.update(dict(found))
     return [cache[d] for d in digests]
 
@@ -85,12 +87,11 @@ def start_attempt(user: User, module: Module) -> Attempt:
         attempt.items.append(AttemptItem(
             position=position, question_version_id=version_id,
             layout=qtype.layout(question.spec["data"], rng), points=float(question.spec["points"])))
-    db.session.add(attempt)
     try:
-        db.session.commit()
+        with db_write():
+            db.session.add(attempt)
     except IntegrityError:
         # Another request (a double click, a second tab) started one first: use that one.
-        db.session.rollback()
         existing = open_attempt(user, module)
         if existing is None:
             raise
@@ -139,46 +140,13 @@ class Answers:
 
 def version_specs(version_ids: set[int]) -> dict[int, dict[str, Any]]:
     """The stored specs of these question versions; cached in the process, as versions never change."""
-    cache = current_app.extensions.setdefault("groundwork_version_specs", {})
+    cache = caches().version_specs
     missing = [v for v in version_ids if v not in cache]
     if missing:
         table = QuestionVersion.__table__
         found = db.session.execute(sa.select(table.c.id, table.c.spec).where(table.c.id.in_(missing)))
         cache.update(found.tuples().all())
     return {v: cache[v] for v in version_ids}
-
-
-# The statements of saving and submitting, built once: building and keying a statement costs
-# more than SQLite takes to run it.
-_attempts, _items = Attempt.__table__, AttemptItem.__table__
-READ_ATTEMPT = (
-    sa.select(_attempts.c.submitted_at, _attempts.c.last_saved_at, _attempts.c.pass_mark, _items.c.position,
-              _items.c.question_version_id, _items.c.layout, _items.c.response, _items.c.points)
-    .join(_items, _items.c.attempt_id == _attempts.c.id)
-    .where(_attempts.c.id == sa.bindparam("attempt_id"), _attempts.c.user_id == sa.bindparam("user_id"))
-    .order_by(_items.c.position))
-# matches the attempt only while it is open and unsaved since it was read (see write_answers)
-# (an UPDATE's parameters may not share a name with one of its table's columns: hence the b_)
-_STORE_WHERE = (_attempts.c.id == sa.bindparam("b_attempt_id"), _attempts.c.user_id == sa.bindparam("b_user_id"),
-                _attempts.c.submitted_at.is_(None), _attempts.c.last_saved_at.is_not_distinct_from(
-                    sa.bindparam("b_seen", type_=_attempts.c.last_saved_at.type)))
-SAVE_ATTEMPT = sa.update(_attempts).where(*_STORE_WHERE).values(last_saved_at=sa.bindparam("b_now"))
-CLOSE_ATTEMPT = sa.update(_attempts).where(*_STORE_WHERE).values(
-    last_saved_at=sa.bindparam("b_now"), submitted_at=sa.bindparam("b_now"), score=sa.bindparam("b_score"),
-    earned=sa.bindparam("b_earned"), possible=sa.bindparam("b_possible"), passed=sa.bindparam("b_passed"))
-SAVE_RESPONSE = sa.update(_items).where(
-    _items.c.attempt_id == sa.bindparam("b_attempt_id"), _items.c.position == sa.bindparam("b_position")).values(
-    response=sa.bindparam("b_response", type_=_items.c.response.type), answered_at=sa.bindparam("b_now"))
-
-
-def grades_update(positions: tuple[int, ...]):
-    """UPDATE every item's fraction in one statement (CASE position ...), built once per set of positions."""
-    cache = current_app.extensions.setdefault("groundwork_grade_updates", {})
-    if positions not in cache:
-        cache[positions] = sa.update(_items).where(_items.c.attempt_id == sa.bindparam("b_attempt_id")).values(
-            fraction=sa.case({p: sa.bindparam(f"f{p}", type_=_items.c.fraction.type) for p in positions},
-                             value=_items.c.position))
-    return cache[positions]
 
 
 def read_answers(attempt_id: int, user_id: int, form: MultiDict) -> Answers | None:
@@ -228,12 +196,10 @@ def write_answers(answers: Answers, close: bool) -> bool:
     if close:
         params.update(b_score=result.percent, b_earned=result.earned, b_possible=result.possible,
                       b_passed=result.passes(answers.pass_mark))
-    with write_intent():
-        end_read()
+    with db_write():
         stored = db.session.execute(CLOSE_ATTEMPT if close else SAVE_ATTEMPT, params)
         if stored.rowcount != 1:
-            db.session.rollback()
-            return False
+            return False  # the block commits nothing
         if answers.changed:
             db.session.execute(SAVE_RESPONSE, [dict(change, b_attempt_id=answers.attempt_id, b_now=now)
                                                for change in answers.changed])
@@ -241,7 +207,6 @@ def write_answers(answers: Answers, close: bool) -> bool:
             positions = tuple(sorted(answers.fractions))
             db.session.execute(grades_update(positions), {"b_attempt_id": answers.attempt_id,
                                                           **{f"f{p}": answers.fractions[p] for p in positions}})
-        db.session.commit()
     answers.saved_at = now
     return True
 

@@ -4,7 +4,6 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from app.content import catalog
-from app.database import reads_first
 from app.errors import wants_json
 from app.extensions import db, login_manager
 from app.learning.progress import module_progress
@@ -108,7 +107,6 @@ def record(attempt_id: int, close: bool):
 
 @bp.route("/attempts/<int(max=2147483647):attempt_id>/save", methods=["POST"])
 @login_required
-@reads_first
 def save(attempt_id: int):
     """Save answers; called by the page as the learner goes, and by the Save button."""
     answers = record(attempt_id, close=False)
@@ -127,7 +125,6 @@ def save(attempt_id: int):
 
 @bp.route("/attempts/<int(max=2147483647):attempt_id>/submit", methods=["POST"])
 @login_required
-@reads_first
 def submit(attempt_id: int):
     """Save the last answers and grade the attempt, exactly once."""
     try:

@@ -14,18 +14,18 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from app.content.model import Module
-from app.database import end_read, insert_ignoring_conflicts, write_intent
+from app.database import db_write, insert_ignoring_conflicts
 from app.extensions import db
 from app.models import Seminar, SeminarAnswer, SeminarMember, SeminarQuestion, User, utcnow
 from app.quiz.attempts import question_version_ids, refusal, version_specs
 from app.quiz.grading import grade_response
 from app.quiz.presenter import ShownQuestion
 from app.quiz.types import QUESTION_TYPES
+from app.seminar.statements import READ_QUESTION, STORE_ANSWER
 
 # No 0/O, 1/I/L: a code read off a projector is typed without guessing.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -78,12 +78,12 @@ def create_seminar(host: User, module: Module, title: str, count: int, chosen: l
                 position=position, question_version_id=version_id,
                 layout=QUESTION_TYPES[question.type].layout(question.spec["data"], rng),
                 points=float(question.spec["points"])))
-        db.session.add(seminar)
         try:
-            db.session.commit()
+            with db_write():
+                db.session.add(seminar)
             return seminar
         except IntegrityError:  # the code was taken: draw another
-            db.session.rollback()
+            pass
     raise RuntimeError("could not draw a free seminar code")
 
 
@@ -106,13 +106,12 @@ def advance(seminar: Seminar, action: str, expected_step: int) -> None:
         values = {"phase": "ended"}
     else:
         raise SeminarMoved("That step no longer applies: the seminar has moved on.")
-    changed = db.session.execute(
-        sa.update(table).where(table.c.id == seminar.id, table.c.step == expected_step)
-        .values(step=table.c.step + 1, changed_at=now, **values))
-    if changed.rowcount != 1:
-        db.session.rollback()
-        raise SeminarMoved("The seminar had already moved on (another click or another tab); here it is now.")
-    db.session.commit()
+    with db_write():
+        changed = db.session.execute(
+            sa.update(table).where(table.c.id == seminar.id, table.c.step == expected_step)
+            .values(step=table.c.step + 1, changed_at=now, **values))
+        if changed.rowcount != 1:
+            raise SeminarMoved("The seminar had already moved on (another click or another tab); here it is now.")
 
 
 def may_host(user: User, seminar: Seminar) -> bool:
@@ -136,9 +135,9 @@ def joined_seminars(user: User) -> list[Seminar]:
 
 def join(seminar: Seminar, user: User) -> None:
     """Add the learner to the room; joining twice changes nothing."""
-    db.session.execute(insert_ignoring_conflicts(
-        SeminarMember.__table__, seminar_id=seminar.id, user_id=user.id, joined_at=utcnow()))
-    db.session.commit()
+    with db_write():
+        db.session.execute(insert_ignoring_conflicts(
+            SeminarMember.__table__, seminar_id=seminar.id, user_id=user.id, joined_at=utcnow()))
 
 
 def is_member(seminar_id: int, user_id: int) -> bool:
@@ -154,34 +153,7 @@ class MalformedAnswer(AnswerRefused):
     """The form does not say which question it answers: not something the page sends."""
 
 
-_answers, _rooms, _questions, _members = (SeminarAnswer.__table__, Seminar.__table__, SeminarQuestion.__table__,
-                                          SeminarMember.__table__)
-# the member's row, with the asked question's version and layout when it exists: one read per answer
-READ_QUESTION = (
-    sa.select(_members.c.user_id, _questions.c.question_version_id, _questions.c.layout)
-    .select_from(_members)
-    .outerjoin(_questions, sa.and_(_questions.c.seminar_id == _members.c.seminar_id,
-                                   _questions.c.position == sa.bindparam("position")))
-    .where(_members.c.seminar_id == sa.bindparam("seminar_id"), _members.c.user_id == sa.bindparam("user_id")))
-_ANSWER_ROW = sa.select(
-    sa.bindparam("b_seminar_id", type_=sa.Integer), sa.bindparam("b_position", type_=sa.Integer),
-    sa.bindparam("b_user_id", type_=sa.Integer), sa.bindparam("b_response", type_=_answers.c.response.type),
-    sa.bindparam("b_fraction", type_=sa.Float), sa.bindparam("b_now", type_=sa.DateTime),
-).where(sa.exists().where(_rooms.c.id == sa.bindparam("b_seminar_id"), _rooms.c.phase == "open",
-                          _rooms.c.position == sa.bindparam("b_position"),
-                          sa.or_(_rooms.c.closes_at.is_(None), _rooms.c.closes_at >= sa.bindparam("b_now"))))
-
-
-def store_answer():
-    """INSERT ... SELECT the answer only while its question is the open one; a second answer conflicts
-    and does nothing. Built once per app, in its database's dialect. (RETURNING, not rowcount:
-    psycopg reports no rowcount for an INSERT ... SELECT.)"""
-    cache = current_app.extensions
-    if "groundwork_store_answer" not in cache:
-        columns = ["seminar_id", "position", "user_id", "response", "fraction", "answered_at"]
-        cache["groundwork_store_answer"] = insert_ignoring_conflicts(
-            _answers, (columns, _ANSWER_ROW)).returning(_answers.c.user_id)
-    return cache["groundwork_store_answer"]
+_answers, _rooms = SeminarAnswer.__table__, Seminar.__table__
 
 
 def answer(seminar_id: int, user_id: int, position: int | None, form: MultiDict) -> float:
@@ -211,15 +183,12 @@ def answer(seminar_id: int, user_id: int, position: int | None, form: MultiDict)
     if response in (None, "", [], {}):  # e.g. no box ticked: in a room, sending nothing is a slip
         raise AnswerRefused("Choose or type an answer before sending it.")
     fraction = grade_response(spec, response)
-    with write_intent():
-        end_read()
-        stored = db.session.execute(store_answer(), {
+    with db_write():
+        stored = db.session.execute(STORE_ANSWER[db.engine.dialect.name], {
             "b_seminar_id": seminar_id, "b_position": position, "b_user_id": user_id, "b_response": response,
             "b_fraction": fraction, "b_now": utcnow()}).first()
-        if stored is not None:
-            db.session.commit()
-            return fraction
-        db.session.rollback()
+    if stored is not None:
+        return fraction
     if db.session.scalar(sa.select(sa.literal(True)).where(
             _answers.c.seminar_id == seminar_id, _answers.c.position == position, _answers.c.user_id == user_id)):
         raise AnswerRefused("You have already answered this question: your first answer counts.")

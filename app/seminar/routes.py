@@ -7,7 +7,7 @@ from app.auth.access import instructor_required
 from app.auth.limits import count_join_code
 from app.auth.throttle import refund, refused_for
 from app.content import catalog
-from app.database import reads_first
+from app.database import db_write
 from app.extensions import db
 from app.learning.routes import get_module
 from app.models import Seminar
@@ -100,16 +100,16 @@ def join_room():
     """Join the seminar whose code was typed."""
     form = JoinForm()
     if form.validate_on_submit():
-        counts = count_join_code(current_user.id, request.remote_addr or "")
-        db.session.commit()  # counted before the code is looked up, so parallel guesses cannot overtake the limit
+        with db_write():  # counted before the code is looked up, so parallel guesses cannot overtake the limit
+            counts = count_join_code(current_user.id, request.remote_addr or "")
         if wait := refused_for(counts):
             flash(f"Too many wrong codes. Please wait {max(1, round(wait / 60))} minute(s) and try again.", "error")
             return render_template("seminar/join.html", form=form, joined=joined_seminars(current_user)), 429, {
                 "Retry-After": str(wait)}
         seminar = seminar_by_code(form.code.data)
         if seminar is not None:
-            refund(counts)  # only wrong codes use up the limit
-            db.session.commit()
+            with db_write():
+                refund(counts)  # only wrong codes use up the limit
         if seminar is None:
             form.code.errors.append("No seminar has that code. Check it against the screen and try again.")
         elif seminar.phase == "ended":
@@ -165,7 +165,6 @@ def state(seminar_id: int):
 
 @bp.route("/seminars/<int(max=2147483647):seminar_id>/answer", methods=["POST"])
 @login_required
-@reads_first
 def answer_question(seminar_id: int):
     """Store the learner's one answer to the open question."""
     raw = request.form.get("position", "")
