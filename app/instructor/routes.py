@@ -9,7 +9,7 @@ from app.extensions import db
 from app.instructor import bp
 from app.instructor.results import display_names, graded_attempts, module_summaries
 from app.instructor.statistics import first_attempts, learner_results, question_stats
-from app.learning.routes import get_module
+from app.lookups import get_module
 from app.models import Seminar
 from app.review.export import csv_download
 from app.seminar.live import hosted_seminars, may_host

@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 
 from app.content import catalog
 from app.extensions import db
+from app.lookups import get_own_attempt
 from app.models import Attempt
 from app.quiz.presenter import review_view
-from app.quiz.routes import get_own_attempt
 from app.review.export import ATTEMPT_HEADER, attempt_rows, csv_download
 
 

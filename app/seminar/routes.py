@@ -9,7 +9,7 @@ from app.auth.throttle import refund, refused_for
 from app.content import catalog
 from app.database import reads_first
 from app.extensions import db
-from app.learning.routes import get_module
+from app.lookups import get_module
 from app.models import Seminar
 from app.quiz.presenter import public_view, review_view
 from app.quiz.types import QUESTION_TYPES
