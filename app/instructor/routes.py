@@ -5,13 +5,13 @@ from markupsafe import Markup
 
 from app.auth.access import instructor_required
 from app.content import catalog
+from app.csv_export import csv_download
 from app.extensions import db
 from app.instructor import bp
 from app.instructor.results import display_names, graded_attempts, module_summaries
 from app.instructor.statistics import first_attempts, learner_results, question_stats
 from app.lookups import get_module
 from app.models import Seminar
-from app.review.export import csv_download
 from app.seminar.live import hosted_seminars, may_host
 
 BASES = {"all": "every graded attempt", "first": "each learner's first graded attempt"}

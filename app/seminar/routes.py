@@ -7,13 +7,13 @@ from app.auth.access import instructor_required
 from app.auth.limits import count_join_code
 from app.auth.throttle import refund, refused_for
 from app.content import catalog
+from app.csv_export import csv_download
 from app.database import reads_first
 from app.extensions import db
 from app.lookups import get_module
 from app.models import Seminar
 from app.quiz.presenter import public_view, review_view
 from app.quiz.types import QUESTION_TYPES
-from app.review.export import csv_download
 from app.seminar import bp
 from app.seminar.forms import JoinForm, SeminarForm
 from app.seminar.live import (ACTIONS, MAX_QUESTIONS, AnswerRefused, MalformedAnswer, NotAMember, SeminarMoved,
