@@ -1,7 +1,7 @@
 """Opening a seminar, joining one, the host's buttons and which question a phone answers."""
 from flask_wtf import FlaskForm
 from wtforms import Form, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.auth.forms import PRINTABLE
 from app.seminar.live import ACTIONS, MAX_QUESTIONS
@@ -25,13 +25,15 @@ class JoinForm(FlaskForm):
 
 
 # The two below read fields of forms the room's pages post; CSRFProtect has checked their token already.
+# AnyOf(range), not NumberRange: NumberRange turns the number into a float, which a long enough one
+# overflows; the message names the range (str) rather than listing it.
 
 class AdvanceForm(Form):
     """A host's button: the action and the step the room was at when the page showed it."""
     action = SelectField(choices=ACTIONS, validators=[InputRequired()])
-    step = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=99_999_999)])
+    step = IntegerField(validators=[InputRequired(), AnyOf(range(100_000_000), values_formatter=str)])
 
 
 class AnswerForm(Form):
     """Which question a phone's answer is for; the answer's own fields belong to the question's type."""
-    position = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=999)])
+    position = IntegerField(validators=[InputRequired(), AnyOf(range(1000), values_formatter=str)])
