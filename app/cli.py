@@ -36,7 +36,7 @@ def content_check() -> None:
 def users_create(username: str, role: str, display_name: str, password: str) -> None:
     """Create an account (use --role instructor for an instructor)."""
     from app.auth.forms import USERNAME
-    from app.auth.routes import create_user
+    from app.auth.accounts import create_user
 
     if not USERNAME.regex.match(username) or not 3 <= len(username) <= 40:
         raise click.BadParameter("use 3-40 letters, digits, dots, hyphens or underscores", param_hint="username")

@@ -317,6 +317,15 @@ def test_attempt_ids_out_of_the_database_range_are_404(app, quiz_taker, number):
     assert statuses == [404] * 5
 
 
+def test_numbers_too_long_for_a_float_in_the_room_s_forms_and_the_cohort_are_400(app, quiz_taker, live_room):
+    """A step, position or cohort of 400 digits is refused as malformed, never a 500 from comparing it as a float."""
+    host, seminar = live_room
+    number = "9" * 400
+    assert host.post(f"/seminars/{seminar}/advance", data={"action": "open", "step": number}).status_code == 400
+    assert quiz_taker.post(f"/seminars/{seminar}/answer", data={"position": number}).status_code == 400
+    assert host.get(f"/instructor/results?cohort={number}").status_code == 400
+
+
 def test_a_nul_byte_in_the_auth_forms_is_refused_not_a_server_error(app):
     """NUL never reaches the database (PostgreSQL refuses it in text): the form says what is wrong."""
     quick_user(app, "ann")

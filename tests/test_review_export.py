@@ -4,9 +4,9 @@ import io
 
 import pytest
 
+from app.csv_export import csv_safe
 from app.extensions import db
 from app.models import Attempt
-from app.review.export import csv_safe
 
 
 @pytest.mark.parametrize("cell", ["=HYPERLINK(\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import bp, devices, limits
+from app.auth.accounts import create_user
 from app.auth.forms import LoginForm, RegisterForm
 from app.database import db_write
 from app.extensions import db, login_manager
@@ -43,14 +44,6 @@ def safe_next(target: str | None) -> str:
     except ValueError:  # e.g. "Invalid IPv6 URL"
         return fallback
     return fallback if parts.scheme or parts.netloc else target
-
-
-def create_user(username: str, password: str, display_name: str = "", role: str = "learner") -> User:
-    user = User(username=username.strip(), display_name=(display_name or username).strip(), role=role)
-    user.set_password(password)
-    with db_write():
-        db.session.add(user)
-    return user
 
 
 def too_many_attempts(template: str, form, wait: int, message: str):

@@ -5,13 +5,14 @@ from markupsafe import Markup
 
 from app.auth.access import instructor_required
 from app.content import catalog
+from app.csv_export import csv_download
 from app.extensions import db
 from app.instructor import bp
+from app.instructor.forms import CohortForm
 from app.instructor.results import display_names, graded_attempts, module_summaries
 from app.instructor.statistics import first_attempts, learner_results, question_stats
-from app.learning.routes import get_module
+from app.lookups import get_module
 from app.models import Seminar
-from app.review.export import csv_download
 from app.seminar.live import hosted_seminars, may_host
 
 BASES = {"all": "every graded attempt", "first": "each learner's first graded attempt"}
@@ -31,12 +32,12 @@ def chosen_cohort() -> Seminar | None:
     :raise 400: for a value that is not a seminar id.
     :raise 404: for a seminar the current user does not host.
     """
-    raw = request.args.get("cohort", "all")
-    if raw == "all":
+    if request.args.get("cohort", "all") == "all":
         return None
-    if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+    form = CohortForm(request.args)
+    if not form.validate():
         abort(400, description="Choose a cohort from the list.")
-    seminar = db.session.get(Seminar, int(raw))
+    seminar = db.session.get(Seminar, form.cohort.data)
     if seminar is None or not may_host(current_user, seminar):
         abort(404, description="There is no such seminar among yours.")
     return seminar

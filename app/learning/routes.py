@@ -11,11 +11,7 @@ from app.content.model import Module, Source
 from app.learning import bp
 from app.learning.progress import course_progress, lesson_progress, mark_read, module_progress
 from app.learning.reader import reader_rows
-
-
-def get_module(module_id: str) -> Module:
-    """:raise 404: when no module has this id."""
-    return catalog().module(module_id) or abort(404, description="There is no such module.")
+from app.lookups import get_module
 
 
 def get_source(source_id: str) -> Source:

@@ -7,8 +7,7 @@ from app.content import catalog
 from app.errors import wants_json
 from app.extensions import db, login_manager
 from app.learning.progress import module_progress
-from app.learning.routes import get_module
-from app.models import Attempt
+from app.lookups import get_module, get_own_attempt
 from app.quiz.attempts import (AttemptBusy, AttemptNotFound, AttemptRefused, SubmissionRefused, record_answers,
                                start_attempt)
 from app.quiz.presenter import ShownQuestion, public_view
@@ -23,17 +22,6 @@ def already_submitted(attempt_id: int):
         return jsonify(ok=False, error="This attempt was already submitted."), 409
     flash("This attempt was already submitted; here is its review.", "info")
     return redirect(url_for("review.attempt", attempt_id=attempt_id))
-
-
-def get_own_attempt(attempt_id: int) -> Attempt:
-    """The current learner's attempt.
-
-    :raise 404: when it does not exist or belongs to someone else.
-    """
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id:
-        abort(404, description="There is no such attempt.")
-    return attempt
 
 
 @bp.route("/modules/<module_id>/quiz", methods=["POST"])

@@ -5,11 +5,12 @@ from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.content import catalog
+from app.csv_export import csv_download
 from app.extensions import db
+from app.lookups import get_own_attempt
 from app.models import Attempt
 from app.quiz.presenter import ShownQuestion, review_view
-from app.quiz.routes import get_own_attempt
-from app.review.export import ATTEMPT_HEADER, attempt_rows, csv_download
+from app.review.export import ATTEMPT_HEADER, attempt_rows
 
 
 def get_submitted_attempt(attempt_id: int) -> Attempt:

@@ -7,16 +7,16 @@ from app.auth.access import instructor_required
 from app.auth.limits import count_join_code
 from app.auth.throttle import refund, refused_for
 from app.content import catalog
+from app.csv_export import csv_download
 from app.database import db_write
 from app.extensions import db
-from app.learning.routes import get_module
+from app.lookups import get_module
 from app.models import Seminar
 from app.quiz.presenter import public_view, review_view
 from app.quiz.types import QUESTION_TYPES
-from app.review.export import csv_download
 from app.seminar import bp
-from app.seminar.forms import JoinForm, SeminarForm
-from app.seminar.live import (ACTIONS, MAX_QUESTIONS, AnswerRefused, MalformedAnswer, NotAMember, SeminarMoved,
+from app.seminar.forms import AdvanceForm, AnswerForm, JoinForm, SeminarForm
+from app.seminar.live import (MAX_QUESTIONS, AnswerRefused, MalformedAnswer, NotAMember, SeminarMoved,
                               advance, answer, create_seminar, hosted_seminars, is_member, join, joined_seminars,
                               live_item, may_host, normalise_code, seconds_left,
                               seminar_by_code)
@@ -167,8 +167,8 @@ def state(seminar_id: int):
 @login_required
 def answer_question(seminar_id: int):
     """Store the learner's one answer to the open question."""
-    raw = request.form.get("position", "")
-    position = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else None
+    form = AnswerForm(request.form)
+    position = form.position.data if form.validate() else None
     try:
         answer(seminar_id, current_user.id, position, request.form)
     except NotAMember:
@@ -215,11 +215,11 @@ def host_page(seminar: Seminar, projector: bool):
 def advance_room(seminar_id: int):
     """Open the next question, close the open one, or end the seminar."""
     seminar = hosted_seminar(seminar_id)
-    action, step = request.form.get("action", ""), request.form.get("step", "")
-    if action not in ACTIONS or not (step.isascii() and step.isdigit() and len(step) < 9):
+    form = AdvanceForm(request.form)
+    if not form.validate():
         abort(400, description="Choose one of the room's buttons.")
     try:
-        advance(seminar, action, int(step))
+        advance(seminar, form.action.data, form.step.data)
     except SeminarMoved as exc:
         flash(str(exc), "info")
     return redirect(url_for("seminar.host", seminar_id=seminar.id))
