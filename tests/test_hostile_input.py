@@ -318,12 +318,18 @@ def test_attempt_ids_out_of_the_database_range_are_404(app, quiz_taker, number):
 
 
 def test_numbers_too_long_for_a_float_in_the_room_s_forms_and_the_cohort_are_400(app, quiz_taker, live_room):
-    """A step, position or cohort of 400 digits is refused as malformed, never a 500 from comparing it as a float."""
+    """A step, position, cohort, question count or time limit of 400 digits is refused with a message,
+    never a 500 from comparing it as a float."""
     host, seminar = live_room
     number = "9" * 400
     assert host.post(f"/seminars/{seminar}/advance", data={"action": "open", "step": number}).status_code == 400
     assert quiz_taker.post(f"/seminars/{seminar}/answer", data={"position": number}).status_code == 400
     assert host.get(f"/instructor/results?cohort={number}").status_code == 400
+    rooms = count(app, Seminar)
+    for fields in ({"questions": number}, {"questions": "3", "seconds": number}):
+        response = host.post("/seminars/new", data={"module": "amaq", "title": "", **fields}, follow_redirects=True)
+        assert response.status_code == 200 and b"The seminar was not opened" in response.data
+    assert count(app, Seminar) == rooms
 
 
 def test_a_nul_byte_in_the_auth_forms_is_refused_not_a_server_error(app):
