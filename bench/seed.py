@@ -21,7 +21,7 @@ from werkzeug.security import generate_password_hash
 from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, LessonRead, User
-from app.quiz.attempts import question_version_ids, spec_json
+from app.quiz.versions import question_version_ids, spec_json
 from app.quiz.grading import grade_response, score
 from app.quiz.types import QUESTION_TYPES, answer_form
 

@@ -1,57 +1,27 @@
 """Attempts: start or resume, save answers as the learner goes, submit exactly once."""
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from app.caches import caches
-from app.content.model import Module, Question
-from app.database import db_write, insert_ignoring_conflicts
+from app.content.model import Module
+from app.database import db_write
 from app.extensions import db
-from app.models import Attempt, AttemptItem, QuestionVersion, User, utcnow
-from app.quiz.grading import Score, grade_response, score
+from app.models import Attempt, AttemptItem, User, utcnow
+from app.quiz.grading import Score, grade_response, refusal, score
 from app.quiz.statements import CLOSE_ATTEMPT, READ_ATTEMPT, SAVE_ATTEMPT, SAVE_RESPONSE, grades_update
 from app.quiz.types import QUESTION_TYPES
+from app.quiz.versions import question_version_ids, version_specs
 
 
 class AttemptRefused(Exception):
     """The learner may not start an attempt (limit reached, module locked)."""
-
-
-def spec_json(spec: Mapping[str, Any]) -> str:
-    return json.dumps(spec, sort_keys=True, default=dict, ensure_ascii=False)
-
-
-def question_version_ids(questions: list[Question]) -> list[int]:
-    """The ids of the stored versions of these exact questions, storing new ones first.
-
-    Committed in a write of their own, so a version id is only cached once it is really in the database.
-    """
-    cache = caches().question_versions
-    digests, missing = [], {}
-    for question in questions:
-        text = spec_json(question.spec)
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        digests.append(digest)
-        if digest not in cache:
-            missing[digest] = (question.id, text)
-    if missing:
-        with db_write():
-            for digest, (question_id, text) in missing.items():
-                db.session.execute(insert_ignoring_conflicts(
-                    QuestionVersion.__table__, question_id=question_id, digest=digest, spec=json.loads(text)))
-            found = db.session.execute(sa.select(QuestionVersion.digest, QuestionVersion.id)
-                                       .where(QuestionVersion.digest.in_(list(missing)))).all()
-        cache.update(dict(found))
-    return [cache[d] for d in digests]
 
 
 def open_attempt(user: User, module: Module) -> Attempt | None:
@@ -118,11 +88,6 @@ class SubmissionRefused(Exception):
         super().__init__("; ".join(f"Question {position + 1}: {why}" for position, why in sorted(refused.items())))
 
 
-def refusal(spec: Mapping[str, Any], form: MultiDict, name: str, layout: Mapping[str, Any]) -> str | None:
-    """Why the form's answer to this question must not be stored; None when it may be."""
-    return QUESTION_TYPES[spec["type"]].problem(form, name, spec["data"], layout)
-
-
 @dataclass
 class Answers:
     """An open attempt's answers with one form merged in, graded in memory, not yet written."""
@@ -136,17 +101,6 @@ class Answers:
     score: Score
     refused: dict[int, str]  # position -> why the form's answer was not taken (its stored answer stays)
     saved_at: datetime | None = None  # when write_answers stored them
-
-
-def version_specs(version_ids: set[int]) -> dict[int, dict[str, Any]]:
-    """The stored specs of these question versions; cached in the process, as versions never change."""
-    cache = caches().version_specs
-    missing = [v for v in version_ids if v not in cache]
-    if missing:
-        table = QuestionVersion.__table__
-        found = db.session.execute(sa.select(table.c.id, table.c.spec).where(table.c.id.in_(missing)))
-        cache.update(found.tuples().all())
-    return {v: cache[v] for v in version_ids}
 
 
 def read_answers(attempt_id: int, user_id: int, form: MultiDict) -> Answers | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from werkzeug.datastructures import MultiDict
+
 from app.quiz.types import QUESTION_TYPES
 
 
@@ -24,6 +26,11 @@ def grade_response(spec: Mapping[str, Any], response: Any) -> float:
     except (TypeError, ValueError, KeyError, IndexError, AttributeError):
         return 0.0
     return min(1.0, max(0.0, float(fraction)))
+
+
+def refusal(spec: Mapping[str, Any], form: MultiDict, name: str, layout: Mapping[str, Any]) -> str | None:
+    """Why the form's answer to this question must not be stored; None when it may be."""
+    return QUESTION_TYPES[spec["type"]].problem(form, name, spec["data"], layout)
 
 
 @dataclass(frozen=True)

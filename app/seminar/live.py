@@ -21,10 +21,10 @@ from app.content.model import Module
 from app.database import db_write, insert_ignoring_conflicts
 from app.extensions import db
 from app.models import Seminar, SeminarAnswer, SeminarMember, SeminarQuestion, User, utcnow
-from app.quiz.attempts import question_version_ids, refusal, version_specs
-from app.quiz.grading import grade_response
+from app.quiz.grading import grade_response, refusal
 from app.quiz.presenter import ShownQuestion
 from app.quiz.types import QUESTION_TYPES
+from app.quiz.versions import question_version_ids, version_specs
 from app.seminar.statements import READ_QUESTION, STORE_ANSWER
 
 # No 0/O, 1/I/L: a code read off a projector is typed without guessing.
