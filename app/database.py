@@ -101,7 +101,7 @@ def init_app(app: Flask) -> None:
     if engine.dialect.name == "postgresql":
         @app.before_request
         def read_without_transaction() -> None:
-            # A GET only reads (tests/test_access_matrix.py checks it), and under READ COMMITTED
+            # A GET only reads (tests/cross/test_access_matrix.py checks it), and under READ COMMITTED
             # every statement sees its own snapshot anyway: running the statements in autocommit
             # gives the same answers without a BEGIN and a ROLLBACK round trip per request.
             if request.method in SAFE_METHODS and request.endpoint != "static":

@@ -1,6 +1,6 @@
 """Start the production stack (./serve) or bare gunicorn on loopback, and play slow clients at them.
 
-Shared by tests/test_serving.py and bench/slow_clients.py.
+Shared by tests/system/test_serving.py and bench/slow_clients.py.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fixtures: an app on a throwaway database, clients, and make_* helpers.
+"""Fixtures: an app on a throwaway database, clients, and make_* helpers (plain helpers: tests/helpers.py).
 
 Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/groundwork_test)
 to run the same tests against PostgreSQL; otherwise each test gets its own SQLite file.
@@ -6,20 +6,17 @@ to run the same tests against PostgreSQL; otherwise each test gets its own SQLit
 from __future__ import annotations
 
 import os
-import re
-import threading
-from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from hypothesis import settings
 
 from app import create_app
 from app.config import PROJECT_ROOT
 from app.content import load_catalog
-from app.database import db_write
+from app.auth.accounts import create_user
 from app.extensions import db
-from app.models import Seminar, User
+from app.models import User
+from tests.helpers import PASSWORD, attempt_id_from, database_url
 
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 
@@ -28,16 +25,11 @@ SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")
 def catalog():
     return load_catalog(PROJECT_ROOT, SEEDS if SEEDS.is_dir() else None)
-
-
-def database_url(tmp_path: Path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
 @pytest.fixture
@@ -85,10 +77,7 @@ def runner(app):
 def make_user(app):
     def make(username="learner", role="learner", password=PASSWORD, display_name=None) -> User:
         with app.app_context():
-            user = User(username=username, display_name=display_name or username.title(), role=role)
-            user.set_password(password)
-            with db_write():
-                db.session.add(user)
+            user = create_user(username, password, display_name or username.title(), role)
             return db.session.get(User, user.id)
     return make
 
@@ -117,12 +106,6 @@ def learner(make_user, auth):
     return user
 
 
-def attempt_id_from(response) -> int:
-    match = re.search(r"/attempts/(\d+)", response.headers["Location"])
-    assert match, response.headers.get("Location")
-    return int(match.group(1))
-
-
 @pytest.fixture
 def start_quiz(client):
     def start(module_id="amaq") -> int:
@@ -132,35 +115,3 @@ def start_quiz(client):
     return start
 
 
-def count(app, model, *where) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
-
-
-def at_once(call, items: list) -> list:
-    """call(item) for every item, each in its own thread, all released together; the results, in item order."""
-    barrier, results = threading.Barrier(len(items)), [None] * len(items)
-
-    def run(index, item):
-        barrier.wait()
-        results[index] = call(item)
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(items)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-def make_seminar(app, host, module: str = "amaq", questions: int = 3, title: str = "", members=()) -> tuple[int, str]:
-    """A seminar opened through the host's client and joined by each member's client: (its id, its code)."""
-    response = host.post("/seminars/new", data={"module": module, "title": title, "questions": str(questions)})
-    match = re.fullmatch(r".*/seminars/(\d+)/host", response.headers.get("Location", ""))
-    assert response.status_code == 302 and match, (response.status_code, response.get_data(as_text=True)[:300])
-    seminar_id = int(match.group(1))
-    with app.app_context():
-        code = db.session.get(Seminar, seminar_id).code
-    for member in members:
-        assert member.post("/seminars/join", data={"code": code}).status_code == 302
-    return seminar_id, code

@@ -33,9 +33,7 @@ from app.extensions import db
 from app.models import Attempt, AttemptItem, Seminar, SeminarAnswer
 import app.quiz.attempts as quiz_attempts
 from app.quiz.attempts import read_answers, record_answers, write_answers
-from tests.conftest import PASSWORD, count, database_url, make_seminar
-from tests.test_quiz_flow import correct_form
-from tests.test_seminar import form_for
+from tests.helpers import PASSWORD, correct_form, count, database_url, form_for, make_seminar
 
 GUNICORN = PROJECT_ROOT / ".venv" / "bin" / "gunicorn"
 FETCH = {"X-Requested-With": "fetch"}

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.database import NestedWrite, WriteOutsideBlock, db_write
 from app.extensions import db
 from app.models import User
-from tests.conftest import count
+from tests.helpers import count
 
 
 def gate_of(app):
@@ -163,7 +163,7 @@ def test_on_postgresql_pages_read_without_a_transaction_and_posts_keep_theirs(ap
 
 def test_a_submission_takes_the_sqlite_writer_gate_for_its_writes_alone(app, client, learner, start_quiz):
     """Reading, parsing and grading happen before the gate is taken; every write happens under it."""
-    from tests.test_quiz_flow import correct_form
+    from tests.helpers import correct_form
 
     attempt_id = start_quiz("amaq")
     form = correct_form(app, attempt_id)

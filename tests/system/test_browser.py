@@ -26,7 +26,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from app import create_app
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Seminar, User
-from tests.conftest import database_url
+from tests.helpers import database_url
 
 try:
     from playwright.sync_api import Error as PlaywrightError

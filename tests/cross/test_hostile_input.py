@@ -26,7 +26,7 @@ from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, LessonRead, Seminar, SeminarAnswer, User
 from app.quiz.grading import grade_response
-from tests.conftest import PASSWORD, count, make_seminar
+from tests.helpers import PASSWORD, count, make_seminar
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 FETCH = {"X-Requested-With": "fetch"}

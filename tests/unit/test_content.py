@@ -37,7 +37,7 @@ from app.quiz.types import QUESTION_TYPES
 SHARED = PROJECT_ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
 CHECKER = SHARED / "tools" / "check_grounding.py"
-MINIMAL = Path(__file__).resolve().parent / "fixtures" / "minimal"
+MINIMAL = Path(__file__).resolve().parent.parent / "fixtures" / "minimal"
 
 MODULE_IDS = ["amaq", "breaking-the-walls", "provinces-alliances", "crypto-finance", "critical-reading", "review"]
 ALL_TYPES = {"single", "multiple", "true_false", "numeric", "text", "order", "match"}

@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from tests.helpers import database_url
 from deploy.launch import SlowClients, bare_gunicorn, get, server_env, stack
-from tests.conftest import database_url
 
 pytestmark = pytest.mark.slow
 ANSWER_WITHIN = 5.0  # seconds, for every ordinary GET /login

@@ -8,15 +8,13 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.datastructures import MultiDict
 
 from app.database import db_write
 from app.extensions import db
 from app.models import Seminar, SeminarAnswer, SeminarMember
-from app.quiz.grading import grade_response
-from app.quiz.types import QUESTION_TYPES, answer_form
+from app.quiz.types import QUESTION_TYPES
 from app.seminar.live import CODE_ALPHABET, normalise_code
-from tests.conftest import PASSWORD, at_once, count, make_seminar
+from tests.helpers import PASSWORD, at_once, count, form_for, make_seminar
 
 
 def logged_in(app, username: str):
@@ -38,30 +36,6 @@ def room(app, seminar_id: int) -> Seminar:
 
 def step(host, seminar_id: int, action: str, at: int):
     return host.post(f"/seminars/{seminar_id}/advance", data={"action": action, "step": str(at)})
-
-
-def form_for(app, seminar_id: int, position: int, correct: bool = True) -> dict:
-    """What a phone sends: the key, or (correct=False) the lowest-scoring answer among some plausible ones."""
-    with app.app_context():
-        question = db.session.get(Seminar, seminar_id).questions[position]
-        spec, layout = question.spec, question.layout
-    fields = answer_form(position, spec, layout, correct=True)
-    if not correct:
-        qtype, name = QUESTION_TYPES[spec["type"]], f"q{position}"
-        shown = [key for key in fields if key.startswith(name + "-") and key != name + "-present"]
-        values = [fields[key] for key in shown]
-        candidates = [{name: str(i)} for i in range(len(layout.get("choices", [])))] + [
-            {name: "true"}, {name: "false"}, {name: "999999"}, {name: "no such answer"},
-            dict(zip(shown, values[1:] + values[:1]))]  # order and match: every answer moved one place
-        graded = []
-        for candidate in candidates:
-            wrong = {name + "-present": "1", **candidate}
-            response = qtype.parse(MultiDict(wrong), name, spec["data"], layout)
-            if response not in (None, "", [], {}):
-                graded.append((grade_response(spec, response), len(graded), wrong))
-        fraction, _, fields = min(graded)  # the lowest-scoring answer the page could send
-        assert fraction < 1.0, f"no wrong answer found for {spec['type']}"
-    return {"position": str(position), **fields}
 
 
 @pytest.fixture

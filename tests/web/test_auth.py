@@ -12,7 +12,7 @@ from app.auth.throttle import count_attempt
 from app.database import db_write
 from app.extensions import db
 from app.models import User, utcnow
-from tests.conftest import PASSWORD, at_once, count
+from tests.helpers import PASSWORD, at_once, count
 
 
 def register(client, username="newbie", password="long enough pw", confirm=None, name="New Learner"):

@@ -6,8 +6,7 @@ import pytest
 
 from app.instructor.statistics import (GradedAttempt, GradedItem, correlation, first_attempts, learner_results,
                                        question_stats)
-from tests.conftest import PASSWORD, make_seminar
-from tests.test_quiz_flow import correct_form
+from tests.helpers import PASSWORD, correct_form, make_seminar
 
 MODULE = "amaq"
 

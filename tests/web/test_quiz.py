@@ -7,17 +7,7 @@ import sqlalchemy as sa
 from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, QuestionVersion
-from app.quiz.types import answer_form
-from tests.conftest import PASSWORD, at_once, count
-
-
-def correct_form(app, attempt_id: int) -> dict:
-    """The form a learner who knows every answer would send (built from the stored key)."""
-    form = {}
-    with app.app_context():
-        for item in db.session.get(Attempt, attempt_id).items:
-            form.update(answer_form(item.position, item.spec, item.layout, correct=True))
-    return form
+from tests.helpers import PASSWORD, at_once, correct_form, count
 
 
 def test_start_creates_one_attempt_with_every_question_shuffled_and_stored(app, client, learner, start_quiz, catalog):
@@ -63,7 +53,7 @@ def test_quiz_page_never_contains_the_key_or_explanations(app, client, learner, 
     assert "answer\"" not in html
 
 
-def test_answers_saved_as_you_go_survive_and_resume(app, client, learner, start_quiz):
+def test_answers_saved_as_you_go_survive_and_resume(app, make_app, client, learner, start_quiz):
     attempt_id = start_quiz("amaq")
     form = correct_form(app, attempt_id)
     first_question = {k: v for k, v in form.items() if k == "q0" or k.startswith("q0-")}
@@ -72,8 +62,9 @@ def test_answers_saved_as_you_go_survive_and_resume(app, client, learner, start_
     with app.app_context():
         item = db.session.get(AttemptItem, (attempt_id, 0))
         assert item.response is not None and item.answered_at is not None
-    # a new app object on the same database: as after a server restart
-    resumed = client.post("/modules/amaq/quiz")
+    restarted = make_app().test_client()  # a new app object on the same database, as after a server restart
+    restarted.post("/login", data={"username": "learner", "password": PASSWORD})
+    resumed = restarted.post("/modules/amaq/quiz")
     assert resumed.headers["Location"].endswith(f"/attempts/{attempt_id}")
 
 

@@ -7,8 +7,7 @@ from markupsafe import escape
 from app.extensions import db
 from app.learning.progress import course_progress
 from app.models import LessonRead, User
-from tests.conftest import PASSWORD, count
-from tests.test_quiz_flow import correct_form
+from tests.helpers import PASSWORD, correct_form, count
 
 
 def test_dashboard_lists_modules_in_order_with_objectives_and_next_step(client, learner, catalog):

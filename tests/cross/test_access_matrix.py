@@ -20,8 +20,7 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import Attempt, AttemptItem
-from tests.conftest import PASSWORD, make_seminar
-from tests.test_quiz_flow import correct_form
+from tests.helpers import PASSWORD, correct_form, make_seminar
 
 GET, POST = frozenset({"GET"}), frozenset({"POST"})
 ACTORS = ("anonymous", "owner", "other", "instructor", "admin")

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import database_url
+from tests.helpers import database_url
 
 
 def test_upgrade_from_empty_matches_the_models_and_downgrades_cleanly(tmp_path, catalog):

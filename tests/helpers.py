@@ -1,0 +1,94 @@
+"""Helpers shared by the tests: plain functions, no fixtures (those are in conftest.py)."""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from app.models import Attempt, Seminar
+from app.quiz.grading import grade_response
+from app.quiz.types import QUESTION_TYPES, answer_form
+
+PASSWORD = "correct horse battery"
+
+
+def database_url(tmp_path: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+def attempt_id_from(response) -> int:
+    match = re.search(r"/attempts/(\d+)", response.headers["Location"])
+    assert match, response.headers.get("Location")
+    return int(match.group(1))
+
+
+def count(app, model, *where) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def at_once(call, items: list) -> list:
+    """call(item) for every item, each in its own thread, all released together; the results, in item order."""
+    barrier, results = threading.Barrier(len(items)), [None] * len(items)
+
+    def run(index, item):
+        barrier.wait()
+        results[index] = call(item)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(items)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def make_seminar(app, host, module: str = "amaq", questions: int = 3, title: str = "", members=()) -> tuple[int, str]:
+    """A seminar opened through the host's client and joined by each member's client: (its id, its code)."""
+    response = host.post("/seminars/new", data={"module": module, "title": title, "questions": str(questions)})
+    match = re.fullmatch(r".*/seminars/(\d+)/host", response.headers.get("Location", ""))
+    assert response.status_code == 302 and match, (response.status_code, response.get_data(as_text=True)[:300])
+    seminar_id = int(match.group(1))
+    with app.app_context():
+        code = db.session.get(Seminar, seminar_id).code
+    for member in members:
+        assert member.post("/seminars/join", data={"code": code}).status_code == 302
+    return seminar_id, code
+
+
+def correct_form(app, attempt_id: int) -> dict:
+    """The form a learner who knows every answer would send (built from the stored key)."""
+    form = {}
+    with app.app_context():
+        for item in db.session.get(Attempt, attempt_id).items:
+            form.update(answer_form(item.position, item.spec, item.layout, correct=True))
+    return form
+
+
+def form_for(app, seminar_id: int, position: int, correct: bool = True) -> dict:
+    """What a phone sends: the key, or (correct=False) the lowest-scoring answer among some plausible ones."""
+    with app.app_context():
+        question = db.session.get(Seminar, seminar_id).questions[position]
+        spec, layout = question.spec, question.layout
+    fields = answer_form(position, spec, layout, correct=True)
+    if not correct:
+        qtype, name = QUESTION_TYPES[spec["type"]], f"q{position}"
+        shown = [key for key in fields if key.startswith(name + "-") and key != name + "-present"]
+        values = [fields[key] for key in shown]
+        candidates = [{name: str(i)} for i in range(len(layout.get("choices", [])))] + [
+            {name: "true"}, {name: "false"}, {name: "999999"}, {name: "no such answer"},
+            dict(zip(shown, values[1:] + values[:1]))]  # order and match: every answer moved one place
+        graded = []
+        for candidate in candidates:
+            wrong = {name + "-present": "1", **candidate}
+            response = qtype.parse(MultiDict(wrong), name, spec["data"], layout)
+            if response not in (None, "", [], {}):
+                graded.append((grade_response(spec, response), len(graded), wrong))
+        fraction, _, fields = min(graded)  # the lowest-scoring answer the page could send
+        assert fraction < 1.0, f"no wrong answer found for {spec['type']}"
+    return {"position": str(position), **fields}
