@@ -60,7 +60,7 @@ def cards(app, user_id: int) -> dict[str, ReviewCard]:
 def first_due(client) -> tuple[int, int]:
     """The card the review page asks, and the number of reviews it had when shown."""
     page = client.get("/review").get_data(as_text=True)
-    card = re.search(r'action="/review/cards/(\d+)"', page)
+    card = re.search(r'action="/review/cards/(\d+)/answer"', page)
     reps = re.search(r'name="reps" value="(\d+)"', page)
     assert card and reps, page[:2000]
     return int(card.group(1)), int(reps.group(1))
@@ -78,7 +78,7 @@ def review_form(app, card_id: int, correct: bool) -> dict:
 
 def answer(app, client, correct: bool, card_id: int | None = None):
     card_id = card_id or first_due(client)[0]
-    return card_id, client.post(f"/review/cards/{card_id}", data=review_form(app, card_id, correct))
+    return card_id, client.post(f"/review/cards/{card_id}/answer", data=review_form(app, card_id, correct))
 
 
 def test_ratings_come_from_the_answer():

@@ -37,7 +37,7 @@ def reps_from_form() -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 9 else None
 
 
-@bp.route("/review/cards/<int:card_id>", methods=["POST"])
+@bp.route("/review/cards/<int:card_id>/answer", methods=["POST"])
 @login_required
 def answer(card_id: int):
     """Grade the answer to a due card and reschedule it; then show the key and the passage."""
