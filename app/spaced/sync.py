@@ -101,6 +101,9 @@ def plan_sync(user_id: int) -> SyncPlan | None:
         fraction = row.fraction or 0.0
         if source in applied or row.question_id not in questions:
             continue
+        earlier = held.get(row.question_id)
+        if earlier is not None and earlier.last_review and row.at < earlier.last_review:
+            continue  # read again in the overlap, from before the card's last review: it came too late
         if row.question_id not in states:
             if row.question_id in held:
                 states[row.question_id] = (card_of(held[row.question_id]), held[row.question_id].reps)
