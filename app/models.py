@@ -255,3 +255,79 @@ class SeminarAnswer(db.Model):
     response: so.Mapped[Any] = so.mapped_column(sa.JSON)
     fraction: so.Mapped[float]
     answered_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class ReviewCard(db.Model):
+    """A question a learner missed or got partly right, scheduled for review with FSRS (app/spaced/).
+
+    Keyed by question id, not version: a review asks the question as the bank has it now. The FSRS
+    state is stored column by column (`fsrs.Card`'s fields); `reps` counts the reviews so far and
+    is what a review's conditional UPDATE names, so two tabs answering one card count one review.
+    `retired` marks a question no longer in the bank: it leaves the queue, its history stays.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "question_id"),
+                      sa.Index("ix_review_card_user_due", "user_id", "retired", "due"))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    question_id: so.Mapped[str] = so.mapped_column(sa.String(100), index=True)
+    state: so.Mapped[int]
+    step: so.Mapped[Optional[int]]
+    stability: so.Mapped[Optional[float]]
+    difficulty: so.Mapped[Optional[float]]
+    due: so.Mapped[datetime]
+    last_review: so.Mapped[Optional[datetime]]
+    reps: so.Mapped[int] = so.mapped_column(default=0)
+    retired: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+REVIEW_ORIGINS = ("quiz", "seminar", "review")
+
+
+class CardReview(db.Model):
+    """One review of a card: from a graded attempt, a seminar answer or the review page.
+
+    The key (card, number) makes a second review with the same number impossible; `source` names
+    the attempt item or seminar answer a review came from, so syncing it twice adds nothing.
+    `before` is the card as it was (fsrs `Card.to_dict()`), so a right answer can be raised to Easy.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("card_id", "source"),
+                      sa.CheckConstraint(sa.column("origin").in_(REVIEW_ORIGINS), name="origin"),
+                      sa.Index("ix_card_review_user_time", "user_id", "reviewed_at"))
+
+    card_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("review_card.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    number: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    origin: so.Mapped[str] = so.mapped_column(sa.String(8))
+    source: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
+    rating: so.Mapped[int]
+    fraction: so.Mapped[float]
+    response: so.Mapped[Optional[Any]] = so.mapped_column(sa.JSON)
+    reviewed_at: so.Mapped[datetime]
+    due_after: so.Mapped[datetime]
+    before: so.Mapped[Optional[dict[str, Any]]] = so.mapped_column(sa.JSON)
+
+
+class CardSync(db.Model):
+    """How far a learner's graded attempts and seminar answers have been turned into cards and reviews."""
+
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    synced_until: so.Mapped[datetime]
+
+
+def _review_now() -> datetime:
+    from app.spaced.clock import naive_now  # the review clock, which tests fix
+    return naive_now()
+
+
+# How many of the user's cards are due now; deferred like lessons_read_joined and loaded with the
+# user by the login lookup, so the header's "Review: N due" costs no query of its own.
+User.cards_due = so.deferred(
+    sa.select(sa.func.count(ReviewCard.id))
+    .where(ReviewCard.user_id == User.id, ReviewCard.retired.is_(False),
+           ReviewCard.due <= sa.bindparam("review_now", callable_=_review_now, type_=sa.DateTime()))
+    .correlate_except(ReviewCard).scalar_subquery())

@@ -231,6 +231,8 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
                 result["database_detail"] += " (server " + db.session.execute(sa.text("SHOW server_version")).scalar() + ")"
                 db.session.rollback()
             seeded = seeding.seed(catalog, args.history, 3, args.learners)
+            from seed_cards import seed_cards  # issue 16
+            seeded["cards"] = seed_cards(catalog, list(range(1, args.history + 1)))  # issue 16: 500 per learner
             db.session.remove()
         result["seed_s"] = round(time.perf_counter() - t0, 1)
         log(f"{kind}: migrated and seeded {seeded['history_learners']} learners, {seeded['history_attempts']} attempts, "
@@ -528,6 +530,8 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
             f"review p50 {result['review_page_ms']} ms p95 {result['review_page_p95_ms']} ms; "
             f"/attempts p50 {result['attempts_list_page_ms']} ms; cohort results p50 {result['cohort_results_page_ms']} ms; "
             f"question statistics p50 {result['question_stats_page_ms']} ms")
+        from review_queue import measure_review_queue  # issue 16
+        result.update(measure_review_queue(conns, history, args.page_samples))
         result["errors_5xx_pages"] = extra_5xx
         result["errors_5xx"] = result["errors_5xx"] + extra_5xx
         result["app_log_problems"] = server.log_problems()[:10]

@@ -93,6 +93,11 @@ def row_specs(r0: dict, meta: dict) -> list[tuple[str, Callable[[dict], str]]]:
          f"{r0['history_learners']:,} × 3 and the burst's {learners})",
          optional("question_stats_page_ms",
                   lambda r: f"{n(r['question_stats_page_ms'])} / {n(r['question_stats_page_p95_ms'])} ms")),
+        ("review queue `/review`, a learner holding 500 card rows (the bank's 96 live) p50 / p95",
+         optional("review_queue_p95_ms",
+                  lambda r: f"{n(r['review_queue_p50_ms'])} / {n(r['review_queue_p95_ms'])} ms")),
+        ("review queue p95 as a ratio to `/course` p95 in the same run",
+         optional("review_queue_vs_course", lambda r: f"{r['review_queue_vs_course']}×")),
         (f"untimed set-up: {learners + meta['history_sessions']} logins, {meta['setup_concurrency']} at a time: "
          "rate, p95, slowest, 5xx",
          lambda r: f"{n(r['logins_per_s'])}/s, {n(r['login_p95_ms'] / 1000)} s, {n(r['login_max_ms'] / 1000)} s, "

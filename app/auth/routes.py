@@ -18,8 +18,9 @@ from app.models import User, username_key
 
 # A plain SELECT: cheaper per request than Session.get, whose identity-map path rebuilds its
 # statement on every call (and each request's session starts empty, so the map never hits).
+# It also counts the user's due review cards, for the header's "Review: N due".
 USER_BY_ID = (sa.select(User).where(User.id == sa.bindparam("user_id"))
-              .options(so.undefer(User.lessons_read_joined)))
+              .options(so.undefer(User.lessons_read_joined), so.undefer(User.cards_due)))
 
 
 @login_manager.user_loader

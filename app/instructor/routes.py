@@ -8,12 +8,14 @@ from app.content import catalog
 from app.csv_export import csv_download
 from app.extensions import db
 from app.instructor import bp
+from app.instructor.cards import card_stats
 from app.instructor.forms import CohortForm
 from app.instructor.results import display_names, graded_attempts, module_summaries
 from app.instructor.statistics import first_attempts, learner_results, question_stats
 from app.lookups import get_module
 from app.models import Seminar
 from app.seminar.live import hosted_seminars, may_host
+from app.spaced.clock import now as review_clock
 
 BASES = {"all": "every graded attempt", "first": "each learner's first graded attempt"}
 
@@ -94,3 +96,13 @@ def module_results_csv(module_id: str):
                      "; ".join(s.flags) if s else "not asked yet"])
     who = f"-seminar-{cohort.code}" if cohort else ""
     return csv_download(header, rows, f"{module.id}-question-statistics-{basis}{who}.csv")
+
+
+@bp.route("/results/cards")
+@instructor_required
+def card_results():
+    """For each question the cohort holds as a review card: how many hold it and their mean recall now."""
+    cohort = chosen_cohort()
+    return render_template("instructor/cards.html", cohort=cohort, seminars=hosted_seminars(current_user),
+                           stats=card_stats(catalog(), review_clock(), cohort.id if cohort else None),
+                           modules={m.id: m for m in catalog().modules})

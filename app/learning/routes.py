@@ -12,6 +12,9 @@ from app.learning import bp
 from app.learning.progress import course_progress, lesson_progress, mark_read, module_progress
 from app.learning.reader import reader_rows
 from app.lookups import get_module
+from app.spaced.clock import now as review_clock
+from app.spaced.queue import due_summary
+from app.spaced.sync import sync_cards
 
 
 def get_source(source_id: str) -> Source:
@@ -52,9 +55,11 @@ def home():
 @bp.route("/course")
 @login_required
 def dashboard():
-    """Every module in order with the learner's progress and the suggested next step."""
+    """Every module in order with the learner's progress, the suggested next step and the cards due for review."""
     progress = course_progress(current_user, catalog())
-    return render_template("learning/dashboard.html", progress=progress, next_step=progress.next_step())
+    sync_cards(current_user.id)
+    return render_template("learning/dashboard.html", progress=progress, next_step=progress.next_step(),
+                           reviews=due_summary(current_user.id, review_clock()))
 
 
 @bp.route("/modules/<module_id>")

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from app.database import db_write
 from app.extensions import db
-from app.models import Attempt, AttemptItem
+from app.models import Attempt, AttemptItem, CardReview, ReviewCard
+from app.spaced.sync import sync_cards
 from tests.helpers import PASSWORD, correct_form, make_seminar
 
 GET, POST = frozenset({"GET"}), frozenset({"POST"})
@@ -36,7 +39,7 @@ class Policy:
       public   anyone, logged in or not
       guest    pages for logged-out visitors (login, register): anyone else goes to /course
       login    any logged-in user; anonymous visitors are sent to /login
-      owner    an object (an attempt) that belongs to one learner: only the owner; everyone
+      owner    an object (an attempt, a review card) that belongs to one learner: only the owner; everyone
                else who is logged in gets 404, exactly as if it did not exist
       staff    instructors and admins; learners get 403
       member   a seminar, for the learners who joined it (the owner has; the other learner has
@@ -98,6 +101,12 @@ POLICIES: dict[str, Policy] = {
     "seminar.screen": Policy("host", GET),
     "seminar.advance_room": Policy("host", POST, ok=(400, None)),  # no button pressed
     "seminar.results_csv": Policy("host", GET),
+    "spaced.queue": Policy("login", GET),
+    "spaced.answer": Policy("owner", POST, ok=(302, "/review")),  # an empty form: back to the queue with a message
+    "spaced.result": Policy("owner", GET),
+    "spaced.easy": Policy("owner", POST, ok=(302, r"/review/cards/\d+/reviews/1")),  # a miss cannot be made easy
+    "spaced.card_history": Policy("owner", GET),
+    "instructor.card_results": Policy("staff", GET),
 }
 HOSTS = ("instructor", "admin")
 
@@ -138,10 +147,12 @@ class World:
     submitted_attempt: int = 0
     source: str = ""
     seminar: int = 0  # hosted by the instructor, joined by the owner
+    card: int = 0  # the owner's review card, with one review (a miss)
 
     def url(self, rule, attempt: int | None = None) -> str:
         values = {"module_id": MODULE, "source_id": self.source, "filename": "css/app.css",
-                  "attempt_id": attempt or self.open_attempt, "seminar_id": self.seminar}
+                  "attempt_id": attempt or self.open_attempt, "seminar_id": self.seminar,
+                  "card_id": self.card, "number": 1}
         missing = set(rule.arguments) - set(values)
         if missing:
             pytest.fail(f"no test value for <{'>, <'.join(sorted(missing))}> in {rule.rule}: add one to World.url")
@@ -180,7 +191,27 @@ def world(app, make_user, catalog) -> World:
     assert first != second
     seminar_id, _ = make_seminar(app, clients["instructor"], MODULE, members=[owner])
     return World(app=app, clients=clients, ids={a: u.id for a, u in users.items()}, open_attempt=second,
-                 submitted_attempt=first, source=catalog.module(MODULE).source_ids[0], seminar=seminar_id)
+                 submitted_attempt=first, source=catalog.module(MODULE).source_ids[0], seminar=seminar_id,
+                 card=missed_card(app, users["owner"].id, catalog, users.values()))
+
+
+def missed_card(app: Flask, owner_id: int, catalog, users) -> int:
+    """A review card of the owner's (a question of another module, missed once), with every user's
+    cards synced: the lazy sync on /review and /course is the one write a GET may make
+    (app/spaced/sync.py), and once synced it finds nothing new, so the GETs below only read."""
+    question = next(q for q in catalog.questions.values() if q.module_id != MODULE)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    with app.test_request_context():
+        with db_write():
+            card = ReviewCard(user_id=owner_id, question_id=question.id, state=1, step=0, stability=0.2,
+                              difficulty=7.0, due=now, last_review=now, reps=1)
+            db.session.add(card)
+            db.session.flush()
+            db.session.add(CardReview(card_id=card.id, number=1, user_id=owner_id, origin="quiz", source="test",
+                                      rating=1, fraction=0.0, reviewed_at=now, due_after=now))
+        for user in users:
+            sync_cards(user.id)
+        return card.id
 
 
 def expected_get(policy: Policy, actor: str, submitted: bool) -> tuple[int, str | None]:

@@ -836,3 +836,51 @@ def test_a_timed_question_counts_down_on_the_phone_and_locks_its_button_at_zero(
     finally:
         for ctx in contexts:
             ctx.close()
+
+
+def test_review_session_on_a_phone_brings_a_missed_question_back_with_its_passage(browser, server):
+    """A learner who misses every question finds them due on /review (on a phone-sized screen): each is
+    asked again, then shows the key, the explanation and the passage, and goes back on the schedule."""
+    from datetime import datetime, timedelta, timezone
+    server.app.config["REVIEW_CLOCK"] = lambda: datetime.now(timezone.utc) + timedelta(minutes=5)
+    phone = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True)
+    phone.set_default_timeout(WAIT_MS)
+    try:
+        page = phone.new_page()
+        register(page, server)
+        start_quiz(page, server)
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.locator("#submit-quiz").click()
+        expect(page).to_have_url(re.compile(r"/attempts/\d+/review$"))
+        page.goto(server.url + "/course")
+        expect(page.locator(".review-forecast")).to_contain_text("due now")
+        expect(page.locator("nav .review-link")).to_contain_text("due")
+        page.goto(server.url + "/review")
+        due = int(page.locator(".review-count").get_attribute("data-due"))
+        assert due > 0
+        fieldset = page.locator("fieldset.question")
+        expect(fieldset).to_be_visible()
+        fields = fieldset.locator("input:not([type=hidden]), select, textarea")
+        first = fields.first
+        if first.get_attribute("type") in ("radio", "checkbox"):
+            first.check()
+        elif first.evaluate("e => e.tagName") == "SELECT":
+            first.select_option(index=1)
+        else:
+            first.fill("1")
+        page.get_by_role("button", name="Check my answer").click()
+        expect(page).to_have_url(re.compile(r"/review/cards/\d+/reviews/2$"))
+        expect(page.locator(".answers")).to_contain_text("Correct answer")
+        expect(page.locator(".explanation")).not_to_be_empty()
+        expect(page.locator(".review-next")).to_contain_text("comes back")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        evidence = page.locator("ul.evidence a").first
+        href = evidence.get_attribute("href")
+        assert "/sources/" in href
+        page.get_by_role("link", name=re.compile("Next card|Back to the queue")).click()
+        expect(page).to_have_url(server.url + "/review")
+        assert int(page.locator(".review-count").get_attribute("data-due")) == due - 1
+        page.goto(server.url + href)
+        expect(page.locator("mark, .highlight, :target").first).to_be_visible()
+    finally:
+        phone.close()
