@@ -13,7 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from deploy.launch import SlowClients, bare_gunicorn, get, server_env, stack
+from support.http import timed_get as get
+from support.servers import bare_gunicorn, server_env, stack
+from support.slow_clients import SlowClients
 from tests.conftest import database_url
 
 pytestmark = pytest.mark.slow
