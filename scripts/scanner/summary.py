@@ -94,8 +94,8 @@ KNOWN = {
 }
 
 
-def cmd_summarize(workdir: str) -> int:
-    work = Path(workdir)
+def sqlmap_section(work: Path) -> int:
+    """What each sqlmap target tested and found; the number of things to review."""
     flagged = 0
     print("=" * 78)
     print("sqlmap (SQL injection; bounded: see the command lines in", work / "sqlmap", ")")
@@ -134,6 +134,12 @@ def cmd_summarize(workdir: str) -> int:
         for c in r["codes"]:
             print(f"    HTTP codes: {c.strip()}")
 
+    return flagged
+
+
+def wapiti_section(work: Path) -> int:
+    """What each wapiti run crawled, attacked and found; the number of things to review."""
+    flagged = 0
     print("=" * 78)
     print("wapiti")
     print("=" * 78)
@@ -176,6 +182,12 @@ def cmd_summarize(workdir: str) -> int:
         empty = [c for c, items in data.get("vulnerabilities", {}).items() if not items]
         print(f"    classes with nothing found: {', '.join(sorted(empty))}")
 
+    return flagged
+
+
+def guard_section(work: Path) -> int:
+    """The off-loopback attempts the guard refused; the number of things to review."""
+    flagged = 0
     guard = work / "guard.log"
     if guard.exists():
         lines = sorted(set(guard.read_text().splitlines()))
@@ -184,6 +196,12 @@ def cmd_summarize(workdir: str) -> int:
         for line in lines:
             print("   ", line)
 
+    return flagged
+
+
+def probe_section(work: Path) -> int:
+    """The cross-checks' verdicts; the number of things to review."""
+    flagged = 0
     probe = work / "probe.json"
     if probe.exists():
         print("=" * 78)
@@ -194,6 +212,12 @@ def cmd_summarize(workdir: str) -> int:
             print(("  ok    " if c["ok"] else "  FLAG  ") + c["check"])
         flagged += len(bad)
 
+    return flagged
+
+
+def server_section(work: Path) -> int:
+    """The server's status codes, its 5xx, and whether wapiti lost its session; the number of things to review."""
+    flagged = 0
     access = work / "gunicorn-access.log"
     if access.exists():
         # wapiti's logged-in requests come from 127.0.0.2 (its X-Forwarded-For; the logged-out run
@@ -222,6 +246,13 @@ def cmd_summarize(workdir: str) -> int:
             print(f"  {len(errors)} server error(s) (5xx), first ones:")
             for line in errors[:10]:
                 print("   ", line[:240])
+    return flagged
+
+
+def cmd_summarize(workdir: str) -> int:
+    work = Path(workdir)
+    flagged = sum(section(work) for section in (sqlmap_section, wapiti_section, guard_section, probe_section,
+                                                  server_section))
     print("=" * 78)
     print("raw output:", work)
     print("result:", "something to review (see above)" if flagged
