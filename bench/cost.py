@@ -8,19 +8,15 @@ only need CPU, `ceiling_ms / app_ms` bounds the throughput ratio the load test c
 """
 from __future__ import annotations
 
-import re
 import statistics
 import time
 from typing import Callable
 
-CSRF = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*\bvalue="([^"]+)"|<input[^>]*\bvalue="([^"]+)"[^>]*\bname="csrf_token"')
+from support.http import csrf_token
 
 
 def token(response) -> str:
-    match = CSRF.search(response.get_data(as_text=True))
-    if not match:
-        raise RuntimeError(f"no csrf token (status {response.status_code})")
-    return match.group(1) or match.group(2)
+    return csrf_token(response.get_data(as_text=True))
 
 
 def timed(calls: list[Callable[[], object]], check: Callable[[object], bool]) -> float:

@@ -1,23 +1,17 @@
-"""The review queue's latency (issue 16): /review for learners holding seeded cards, beside /course."""
+"""The review queue's latency: /review for learners holding 500 seeded cards each, beside /course."""
 from __future__ import annotations
 
-import client as http
+from context import Run
+from pages import course_jobs, one_at_a_time
+from results import ReviewQueue, ms
 
 
-def measure_review_queue(conns: http.Connections, learners: list[http.Learner], samples: int) -> dict:
-    """p50 and p95 of /review, then of /course, over the same logged-in learners, and the ratio of their p95s."""
-    jobs = [(path, learners[i % len(learners)]) for i in range(samples) for path in ("/review", "/course")]
-
-    def check(job, response):
-        return None if response.status == 200 else f"{job[0]}: {response.status}"
-
-    http.run_jobs(jobs[:20], lambda c, job: c.request("GET", job[0], job[1]), conns, 1, check=check)  # warm-up
-    review = http.run_jobs([j for j in jobs if j[0] == "/review"], lambda c, job: c.request("GET", job[0], job[1]),
-                           conns, 1, check=check)
-    course = http.run_jobs([j for j in jobs if j[0] == "/course"], lambda c, job: c.request("GET", job[0], job[1]),
-                           conns, 1, check=check)
-    p95, course_p95 = review.percentile_ms(95), course.percentile_ms(95)
-    return {"review_queue_p50_ms": round(review.percentile_ms(50), 1), "review_queue_p95_ms": round(p95, 1),
-            "review_queue_course_p95_ms": round(course_p95, 1),
-            "review_queue_vs_course": round(p95 / course_p95, 2) if course_p95 else None,
-            "review_queue_errors": (review.errors + course.errors)[:5]}
+def review_queue(run: Run) -> ReviewQueue:
+    """p50 and p95 of /review, then of /course, over the same logged-in learners, one request at a time."""
+    review_jobs = [("/review", learner) for _, learner in course_jobs(run)]
+    one_at_a_time(run, review_jobs[:20] + course_jobs(run)[:20])  # warm-up
+    review, course = one_at_a_time(run, review_jobs), one_at_a_time(run, course_jobs(run))
+    course_p95 = ms(course, 95)
+    return ReviewQueue(ms(review, 50), ms(review, 95), course_p95,
+                       round(ms(review, 95) / course_p95, 2) if course_p95 else 0.0,
+                       (review.errors + course.errors)[:5], review.server_errors + course.server_errors)

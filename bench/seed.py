@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 
 from app.database import db_write
 from app.extensions import db
-from app.models import Attempt, AttemptItem, LessonRead, User
+from app.models import Attempt, AttemptItem, LessonRead, User, username_key
 from app.quiz.versions import question_version_ids, spec_json
 from app.quiz.grading import grade_response, score
 from app.quiz.types import QUESTION_TYPES, answer_form
@@ -77,6 +77,8 @@ def seed(catalog, history: int, attempts_per_module: int, burst: int) -> dict[st
               for i in range(1, burst + 1)]
     users.append(dict(id=history + burst + 1, username="instructor", display_name="Seminar instructor",
                       password_hash=password_hash, role="instructor", created_at=NOW - timedelta(days=90)))
+    for user in users:
+        user["username_key"] = username_key(user["username"])
 
     reads = [dict(user_id=u, module_id=m.id, read_at=NOW - timedelta(days=60))
              for u in range(1, history + 1) for m in catalog.modules]

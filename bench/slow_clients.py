@@ -17,8 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from client import percentile  # noqa: E402  (bench/client.py: this folder is first on sys.path)
-from deploy.launch import Process, SlowClients, bare_gunicorn, get, server_env, stack  # noqa: E402
+from load import percentile  # noqa: E402  (bench/load.py: this folder is first on sys.path)
+from support.http import timed_get  # noqa: E402
+from support.servers import Process, bare_gunicorn, server_env, stack  # noqa: E402
+from support.slow_clients import SlowClients  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Run:
 
 
 def sequential_gets(port: int, requests: int, timeout: float) -> Run:
-    answers = [get(port, "/login", timeout) for _ in range(requests)]
+    answers = [timed_get(port, "/login", timeout) for _ in range(requests)]
     seconds = [elapsed if status == 200 else timeout for status, elapsed in answers]
     return Run(percentile(seconds, 95) * 1000, sum(status != 200 for status, _ in answers), requests)
 

@@ -6,19 +6,13 @@ over HTTP like a browser: cookies, CSRF tokens read from the pages, the autosave
 """
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import signal
-import socket
-import subprocess
 import threading
-import time
 from datetime import timedelta
 from html.parser import HTMLParser
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -27,178 +21,42 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.datastructures import MultiDict
 
 import app.quiz.routes as quiz_routes
-from app.config import PROJECT_ROOT
 from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Seminar, SeminarAnswer
 import app.quiz.attempts as quiz_attempts
 from app.quiz.attempts import read_answers, record_answers, write_answers
+from support import http
+from support.http import csrf_token
+from support.servers import Gunicorn, no_control_socket, server_env, wait_until
 from tests.helpers import PASSWORD, correct_form, count, database_url, form_for, make_seminar
 
-GUNICORN = PROJECT_ROOT / ".venv" / "bin" / "gunicorn"
 FETCH = {"X-Requested-With": "fetch"}
-TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 MODULE = "amaq"
 
 
 # ---------------------------------------------------------------------------- a real server
 
 
-def gunicorn_options() -> list[str]:
-    """Newer gunicorns open a control socket in ~/.gunicorn, shared by every server: not for tests."""
-    from gunicorn.config import KNOWN_SETTINGS
-
-    flags = {flag for setting in KNOWN_SETTINGS for flag in setting.cli or ()}
-    return ["--no-control-socket"] if "--no-control-socket" in flags else []
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def gunicorn_on(tmp_path: Path, db_url: str) -> Gunicorn:
+    """gunicorn with two workers on the test database, ready once both workers are up."""
+    return Gunicorn(server_env(db_url, tmp_path, secret="fault-test-secret"), tmp_path / "gunicorn.log", workers=2,
+                    options=["--timeout", "30", "--graceful-timeout", "5", *no_control_socket()],
+                    ready=lambda srv: srv.answers("/") == 200 and len(srv.workers()) == 2, timeout=40)
 
 
-def wait_until(condition, timeout: float, what: str, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+class Browser(http.Browser):
+    """Cookies, form posts and CSRF tokens over plain HTTP to the test server; redirects are not followed."""
 
-
-class Server:
-    """gunicorn with two workers on the test database; stop() and kill() are safe to repeat."""
-
-    def __init__(self, tmp_path: Path, db_url: str):
-        self.tmp_path, self.db_url = tmp_path, db_url
-        self.proc: subprocess.Popen | None = None
-        self.port = 0
-        self.log = tmp_path / "gunicorn.log"
-
-    def start(self) -> None:
-        self.port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("GROUNDWORK_", "TEST_DATABASE"))}
-        env.update(DATABASE_URL=self.db_url, SECRET_KEY="fault-test-secret", GROUNDWORK_INSTANCE=str(self.tmp_path),
-                   PYTHONUNBUFFERED="1")
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [str(GUNICORN), "-w", "2", "-b", f"127.0.0.1:{self.port}", "--timeout", "30",
-                 "--graceful-timeout", "5", *gunicorn_options(), "app:create_app()"],
-                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        wait_until(lambda: self.answers() and len(self.workers()) == 2, 40, f"gunicorn to serve\n{self.tail()}")
-
-    def answers(self) -> bool:
-        if self.proc.poll() is not None:
-            raise AssertionError(f"gunicorn exited with {self.proc.returncode}\n{self.tail()}")
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-        try:
-            conn.request("GET", "/")
-            response = conn.getresponse()
-            response.read()
-            response.close()
-            return response.status == 200
-        except OSError:
-            return False
-        finally:
-            conn.close()
-
-    def workers(self) -> set[int]:
-        """The master's children, from /proc (Linux)."""
-        pids: set[int] = set()
-        for children in Path(f"/proc/{self.proc.pid}/task").glob("*/children"):
-            try:
-                pids |= {int(p) for p in children.read_text().split()}
-            except OSError:
-                pass
-        return pids
-
-    def stop(self) -> None:
-        """A clean shutdown: SIGTERM to the master, which stops its workers."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def kill(self) -> None:
-        """Whatever is left of this server's process group, at once."""
-        if self.proc is None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
-
-
-class Reply:
-    def __init__(self, status: int, headers, text: str):
-        self.status, self.headers, self.text = status, headers, text
-
-    @property
-    def location(self) -> str:
-        return urlsplit(self.headers.get("Location", "")).path
-
-    def token(self) -> str:
-        match = TOKEN.search(self.text)
-        assert match, f"no CSRF token in the page ({self.status})"
-        return match.group(1)
-
-
-class Browser:
-    """Cookies, form posts and CSRF tokens over plain HTTP; redirects are not followed."""
-
-    def __init__(self, server: Server):
-        self.server = server
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, form=None, headers=None) -> Reply:
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=15)
-        send = dict(headers or {})
-        if self.cookies:
-            send["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form, doseq=True)
-            send["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=body, headers=send)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            response.close()
-        finally:
-            conn.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            cookie = SimpleCookie()
-            cookie.load(header)
-            for name, morsel in cookie.items():
-                if morsel["max-age"] == "0" or "1970" in morsel["expires"] or not morsel.value:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
-        return Reply(response.status, response.headers, text)
-
-    def get(self, path: str, **kw) -> Reply:
-        return self.request("GET", path, **kw)
-
-    def post(self, path: str, form: dict, **kw) -> Reply:
-        return self.request("POST", path, form=form, **kw)
+    def __init__(self, server: Gunicorn):
+        super().__init__(server.port)
 
 
 @pytest.fixture
 def server(tmp_path, make_app):
     """A running server on a fresh schema, and an app on the same database to look inside it."""
     inspector = make_app()  # creates the schema on the test database (dropped again at teardown)
-    srv = Server(tmp_path, database_url(tmp_path))
+    srv = gunicorn_on(tmp_path, database_url(tmp_path))
     srv.inspector = inspector
     try:
         yield srv
@@ -407,13 +265,13 @@ def test_a_server_restart_mid_seminar_keeps_the_room_its_members_and_their_answe
 
 def csrf_client(app, username: str):
     client = app.test_client()
-    token = TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
+    token = csrf_token(client.get("/login").get_data(as_text=True))
     assert client.post("/login", data={"username": username, "password": PASSWORD,
                                        "csrf_token": token}).status_code == 302
-    token = TOKEN.search(client.get(f"/modules/{MODULE}").get_data(as_text=True)).group(1)
+    token = csrf_token(client.get(f"/modules/{MODULE}").get_data(as_text=True))
     response = client.post(f"/modules/{MODULE}/quiz", data={"csrf_token": token})
     attempt = int(response.headers["Location"].rsplit("/", 1)[1])
-    token = TOKEN.search(client.get(f"/attempts/{attempt}").get_data(as_text=True)).group(1)
+    token = csrf_token(client.get(f"/attempts/{attempt}").get_data(as_text=True))
     return client, attempt, token
 
 
@@ -472,7 +330,7 @@ def test_where_tokens_do_expire_an_old_token_is_refused_kindly_and_keeps_every_a
     # reloading the page gives a fresh token; the saved answers are all there and it submits
     page = client.get(f"/attempts/{attempt}").get_data(as_text=True)
     assert shown_answers(page) == expected_answers(half)
-    fresh = TOKEN.search(page).group(1)
+    fresh = csrf_token(page)
     assert client.post(f"/attempts/{attempt}/submit", data={**everything, "csrf_token": fresh}).status_code == 302
     with app.app_context():
         assert db.session.get(Attempt, attempt).score == 100.0

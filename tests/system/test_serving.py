@@ -13,8 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from support.http import timed_get as get
+from support.servers import bare_gunicorn, server_env, stack
+from support.slow_clients import SlowClients
 from tests.helpers import database_url
-from deploy.launch import SlowClients, bare_gunicorn, get, server_env, stack
 
 pytestmark = pytest.mark.slow
 ANSWER_WITHIN = 5.0  # seconds, for every ordinary GET /login

@@ -1,122 +1,30 @@
-"""The load generator: stdlib http.client in threads, one cookie jar per learner.
+"""The load generator: support.http's connections in threads, one cookie jar per learner.
 
 Each client thread keeps its own keep-alive connection to the server and sends the
 requests of many learners over it, each with that learner's cookies (as a reverse
-proxy would). Nothing here retries a request that may have reached the server,
-except where the caller says it is safe (the untimed set-up).
+proxy would). Every request is timed; the tallies hold the latencies and statuses.
 """
 from __future__ import annotations
 
-import http.client
 import queue
-import re
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
-from urllib.parse import urlencode
 
-CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
-VALUE = re.compile(r'\bvalue="([^"]+)"')
+from support.http import Connections, CookieJar, Response
 
 
-@dataclass
-class Response:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    @property
-    def location(self) -> str:
-        return self.headers.get("Location", "")
-
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-    def csrf(self) -> str:
-        tag = CSRF_INPUT.search(self.text())
-        value = VALUE.search(tag.group(0)) if tag else None
-        if not value:
-            raise RuntimeError(f"no csrf_token in the page (status {self.status})")
-        return value.group(1)
-
-
-class Learner:
-    """A browser: a cookie jar and a name."""
+class Learner(CookieJar):
+    """A browser: a cookie jar and a name, and the learner's attempt while the benchmark runs."""
 
     def __init__(self, username: str, password: str = ""):
+        super().__init__()
         self.username = username
         self.password = password
-        self.cookies: dict[str, str] = {}
         self.attempt_id: int | None = None
         self.csrf: str | None = None
         self.form: dict | None = None
-
-    def cookie_header(self) -> str:
-        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-
-    def take_cookies(self, headers: http.client.HTTPMessage) -> None:
-        for raw in headers.get_all("Set-Cookie") or []:
-            first, _, attrs = raw.partition(";")
-            name, _, value = first.strip().partition("=")
-            attrs_l = attrs.lower()
-            if not value or "max-age=0" in attrs_l or "expires=thu, 01 jan 1970" in attrs_l:
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
-
-
-class Connections:
-    """One keep-alive HTTP connection per thread."""
-
-    def __init__(self, host: str, port: int, timeout: float = 60.0):
-        self.host, self.port, self.timeout = host, port, timeout
-        self.local = threading.local()
-
-    def get(self, fresh: bool = False) -> http.client.HTTPConnection:
-        conn = getattr(self.local, "conn", None)
-        if conn is None or fresh:
-            if conn is not None:
-                conn.close()
-            conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-            conn.connect()
-            self.local.conn = conn
-        return conn
-
-    def drop(self) -> None:
-        conn = getattr(self.local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self.local.conn = None
-
-    def request(self, method: str, path: str, learner: Learner | None = None, form: dict | None = None,
-                headers: dict | None = None, retry: bool = False) -> Response:
-        body = urlencode(form, doseq=True).encode() if form is not None else None
-        hdrs = {"Host": f"{self.host}:{self.port}", "Accept": "text/html"}
-        if body is not None:
-            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
-        if learner is not None and learner.cookies:
-            hdrs["Cookie"] = learner.cookie_header()
-        if headers:
-            hdrs.update(headers)
-        for attempt in (1, 2):
-            conn = self.get()
-            try:
-                conn.request(method, path, body=body, headers=hdrs)
-                resp = conn.getresponse()
-                data = resp.read()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
-                    http.client.CannotSendRequest, http.client.ResponseNotReady):
-                self.drop()
-                if retry and attempt == 1:
-                    continue
-                raise
-            if resp.will_close:
-                self.drop()
-            if learner is not None:
-                learner.take_cookies(resp.headers)
-            return Response(resp.status, resp.headers, data)
-        raise AssertionError("unreachable")
 
 
 @dataclass
