@@ -22,6 +22,10 @@ class Caches:
     version_specs: dict[int, dict[str, Any]] = field(default_factory=dict)
     # (template, script root, what else it depends on) -> a page part that is the same for every learner
     fragments: dict[tuple, Markup] = field(default_factory=dict)
+    # the spaced-review scheduler (its settings come from the app's config)
+    review_scheduler: Any = None
+    # whether this process has marked the cards of questions no longer in the bank (the bank never changes)
+    retired_cards_checked: bool = False
 
 
 def caches() -> Caches:

@@ -7,19 +7,19 @@ from typing import Any
 from flask import current_app
 from fsrs import Card, Rating, Scheduler, State
 
+from app.caches import caches
 from app.models import ReviewCard
+from app.quiz.grading import FULL_MARKS
 from app.spaced.clock import aware, naive
 
-FULL_MARKS = 1.0 - 1e-9
 
 
 def scheduler() -> Scheduler:
     """The app's scheduler: FSRS defaults; REVIEW_FUZZ=False makes intervals exact (tests)."""
-    made = current_app.extensions.get("fsrs_scheduler")
-    if made is None:
-        made = current_app.extensions["fsrs_scheduler"] = Scheduler(
-            enable_fuzzing=current_app.config.get("REVIEW_FUZZ", True))
-    return made
+    cached = caches()
+    if cached.review_scheduler is None:
+        cached.review_scheduler = Scheduler(enable_fuzzing=current_app.config.get("REVIEW_FUZZ", True))
+    return cached.review_scheduler
 
 
 def rating_for(fraction: float) -> Rating:

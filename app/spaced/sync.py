@@ -22,15 +22,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app.caches import caches
 from app.content import catalog
 from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, CardReview, CardSync, QuestionVersion, ReviewCard, SeminarAnswer, \
     SeminarQuestion
-from app.spaced.scheduling import FULL_MARKS, card_columns, card_of, new_card, review
+from app.quiz.grading import FULL_MARKS
+from app.spaced.scheduling import card_columns, card_of, new_card, review
 from app.spaced.clock import aware
 
 log = logging.getLogger(__name__)
@@ -185,7 +186,7 @@ def retire_removed_questions() -> None:
 
     Once per process: the catalog is loaded at start and never changes while the app runs.
     """
-    if current_app.extensions.get("spaced_retired_checked"):
+    if caches().retired_cards_checked:
         return
     bank = set(catalog().questions)
     retired_flag = sa.func.max(sa.cast(_cards.c.retired, sa.Integer))
@@ -199,4 +200,4 @@ def retire_removed_questions() -> None:
                 if ids:
                     connection.execute(sa.update(_cards).where(_cards.c.question_id.in_(ids))
                                        .values(retired=retired))
-    current_app.extensions["spaced_retired_checked"] = True
+    caches().retired_cards_checked = True
