@@ -11,12 +11,31 @@ from sqlalchemy.exc import IntegrityError
 from app.database import NestedWrite, WriteOutsideBlock, db_write
 from app.extensions import db
 from app.models import User
-from tests.helpers import count
+from tests.helpers import correct_form, count
 
 
 def gate_of(app):
     """The SQLite writer gate, or None on another database."""
     return app.extensions.get("sqlite_writer_gate")
+
+
+def statements_during(app, request):
+    """What `request()` returned, and each SQL statement's verb while it ran with whether the writer
+    gate was held for it."""
+    gate = gate_of(app)
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append((statement.split()[0].upper(), gate is not None and gate.locked()))
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        reply = request()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    return reply, statements
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
@@ -163,23 +182,11 @@ def test_on_postgresql_pages_read_without_a_transaction_and_posts_keep_theirs(ap
 
 def test_a_submission_takes_the_sqlite_writer_gate_for_its_writes_alone(app, client, learner, start_quiz):
     """Reading, parsing and grading happen before the gate is taken; every write happens under it."""
-    from tests.helpers import correct_form
-
     attempt_id = start_quiz("amaq")
     form = correct_form(app, attempt_id)
     gate = gate_of(app)
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def note(_conn, _cursor, statement, *_args):
-        statements.append((statement.split()[0].upper(), gate is not None and gate.locked()))
-
-    sa.event.listen(engine, "before_cursor_execute", note)
-    try:
-        assert client.post(f"/attempts/{attempt_id}/submit", data=form).status_code == 302
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", note)
+    reply, statements = statements_during(app, lambda: client.post(f"/attempts/{attempt_id}/submit", data=form))
+    assert reply.status_code == 302
     reads = [locked for verb, locked in statements if verb == "SELECT"]
     writes = [locked for verb, locked in statements if verb == "UPDATE"]
     assert reads and len(writes) == 3  # the attempt, the new answers (one executemany), every grade at once
@@ -190,18 +197,8 @@ def test_a_submission_takes_the_sqlite_writer_gate_for_its_writes_alone(app, cli
 def test_a_plain_post_begins_as_a_reader_and_writes_under_the_gate(app, client, learner):
     """Marking a lesson read: the login lookup reads without the gate; its INSERT is written under it."""
     gate = gate_of(app)
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def note(_conn, _cursor, statement, *_args):
-        statements.append((statement.split()[0].upper(), gate is not None and gate.locked()))
-
-    sa.event.listen(engine, "before_cursor_execute", note)
-    try:
-        assert client.post("/modules/amaq/lesson/read").status_code == 302
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", note)
+    reply, statements = statements_during(app, lambda: client.post("/modules/amaq/lesson/read"))
+    assert reply.status_code == 302
     verbs = [verb for verb, _ in statements]
     assert verbs.count("INSERT") == 1
     assert next(locked for verb, locked in statements if verb == "SELECT") is False  # the login lookup, as a reader
