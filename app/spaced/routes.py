@@ -6,6 +6,7 @@ from app.content import catalog
 from app.models import ReviewCard
 from app.quiz.presenter import public_view, review_view
 from app.spaced import bp
+from app.spaced.forms import ReviewForm
 from app.spaced.clock import now
 from app.spaced.queue import (ANSWER_NAME, ReviewRefused, due_cards, due_summary, history, next_due_text,
                               own_card, raise_to_easy, record_review, shown)
@@ -32,22 +33,17 @@ def queue():
                            summary=due_summary(current_user.id, moment), moment=moment, next_due_text=next_due_text)
 
 
-def reps_from_form() -> int | None:
-    text = request.form.get("reps", "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 9 else None
-
-
 @bp.route("/review/cards/<int:card_id>/answer", methods=["POST"])
 @login_required
 def answer(card_id: int):
     """Grade the answer to a due card and reschedule it; then show the key and the passage."""
     card = get_own_card(card_id)
-    reps = reps_from_form()
-    if reps is None or f"{ANSWER_NAME}-present" not in request.form:
+    form = ReviewForm(request.form)
+    if not form.validate() or f"{ANSWER_NAME}-present" not in request.form:
         flash("That review form was incomplete, so nothing was recorded: here is your queue.", "error")
         return redirect(url_for("spaced.queue"))
     try:
-        entry = record_review(card, reps, request.form, now())
+        entry = record_review(card, form.reps.data, request.form, now())
     except ReviewRefused as refused:
         flash(str(refused), "error")
         return redirect(url_for("spaced.queue"))
