@@ -30,6 +30,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["catalog"] = app.config.get("CATALOG") or load_catalog(
         Path(app.config["CONTENT_DIR"]), seeds if seeds.is_dir() else None)
 
+    from app.classes import models as _class_tables  # noqa: F401  (their tables, before create_all)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)

@@ -47,6 +47,8 @@ class User(UserMixin, db.Model):
     # Part of the id in every session and remember cookie; a new one at logout revokes them all.
     session_token: so.Mapped[Optional[str]] = so.mapped_column(
         sa.String(64), default=lambda: secrets.token_urlsafe(24))
+    # set when the learner deleted the account: name gone, login impossible, attempts kept for statistics
+    deleted_at: so.Mapped[Optional[datetime]]
 
     attempts: so.WriteOnlyMapped["Attempt"] = so.relationship(back_populates="user")
 
@@ -210,6 +212,9 @@ class Seminar(db.Model):
     changed_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     seconds_per_question: so.Mapped[Optional[int]]  # None: each question stays open until the host closes it
     closes_at: so.Mapped[Optional[datetime]]  # when the open question stops taking answers (with a time limit)
+    # the class it is held for, if any: its results then count in that class too
+    class_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("course_class.id", ondelete="SET NULL"),
+                                                          index=True)
 
     host: so.Mapped[User] = so.relationship()
     questions: so.Mapped[list["SeminarQuestion"]] = so.relationship(

@@ -1,0 +1,1 @@
+"""Classes: class lists, enrolment, rosters, due dates, review options, password resets."""
