@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import threading
 from pathlib import Path
 
@@ -92,3 +93,24 @@ def form_for(app, seminar_id: int, position: int, correct: bool = True) -> dict:
         fraction, _, fields = min(graded)  # the lowest-scoring answer the page could send
         assert fraction < 1.0, f"no wrong answer found for {spec['type']}"
     return {"position": str(position), **fields}
+
+
+def make_class(app, owner, members=(), modules=(), co=(), name: str = "Seminar group A") -> int:
+    """A class owned by `owner` (a user), with co-instructors, members and modules, written directly (not
+    through the class pages): its id. `modules` is module ids, or a mapping of module id to ClassModule
+    fields (`review_option`, `due_at`)."""
+    from app.classes.models import ClassInstructor, ClassMember, ClassModule, CourseClass
+    from app.database import db_write
+    settings = modules if isinstance(modules, dict) else {module: {} for module in modules}
+    with app.test_request_context():
+        with db_write():
+            course = CourseClass(name=name, code=secrets.token_hex(4).upper(), created_by=owner.id)
+            db.session.add(course)
+            db.session.flush()
+            class_id = course.id
+            db.session.add(ClassInstructor(class_id=course.id, user_id=owner.id, role="owner"))
+            db.session.add_all(ClassInstructor(class_id=course.id, user_id=user.id, role="co") for user in co)
+            db.session.add_all(ClassMember(class_id=course.id, user_id=user.id) for user in members)
+            db.session.add_all(ClassModule(class_id=course.id, module_id=module, **fields)
+                               for module, fields in settings.items())
+        return class_id

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.classes.models import ClassInstructor, ClassMember, CourseClass
 from app.extensions import db
-from app.models import User
+from app.models import Seminar, User
 
 
 def taught_class_ids(user: User) -> sa.Select:
@@ -35,3 +35,20 @@ def teaches_learner(user: User, learner_id: int) -> bool:
         return True
     return db.session.scalar(sa.select(sa.exists().where(
         ClassMember.user_id == learner_id, ClassMember.class_id.in_(taught_class_ids(user))))) or False
+
+
+def taught_classes(user: User) -> list[CourseClass]:
+    """The classes this user teaches, by name and term (an admin: every class)."""
+    return list(db.session.scalars(sa.select(CourseClass).where(CourseClass.id.in_(taught_class_ids(user)))
+                                   .order_by(CourseClass.name, CourseClass.term, CourseClass.id)))
+
+
+def one_class(class_id: int) -> sa.Select:
+    """`taught_class_ids`'s shape for a single class, so `learner_ids_of` takes either."""
+    return sa.select(CourseClass.id).where(CourseClass.id == class_id)
+
+
+def seminars_of_class(class_id: int) -> list[Seminar]:
+    """The seminars held for this class, newest first (for the class page and the results' seminar picker)."""
+    return list(db.session.scalars(sa.select(Seminar).where(Seminar.class_id == class_id)
+                                   .order_by(Seminar.created_at.desc(), Seminar.id.desc())))

@@ -23,12 +23,12 @@ class CardStat:
     mean_retrievability: float  # 0-1, FSRS's predicted recall now, averaged over the holders
 
 
-def card_stats(catalog: Catalog, now: datetime, seminar_id: int | None = None) -> list[CardStat]:
+def card_stats(catalog: Catalog, now: datetime, learners: sa.Select | None = None) -> list[CardStat]:
     """Every question some learner of the cohort holds as a card, most held first (one query)."""
     rows = db.session.execute(sa.select(
         _cards.c.id, _cards.c.question_id, _cards.c.state, _cards.c.step, _cards.c.stability, _cards.c.difficulty,
         _cards.c.due, _cards.c.last_review).where(
-        _cards.c.retired.is_(False), _cards.c.user_id.in_(cohort(seminar_id)))).all()
+        _cards.c.retired.is_(False), _cards.c.user_id.in_(cohort() if learners is None else learners))).all()
     naive_now = now.replace(tzinfo=None)
     held: dict[str, list[tuple[float, bool]]] = {}
     for row in rows:

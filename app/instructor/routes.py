@@ -1,4 +1,4 @@
-"""The instructor's view of the cohort's quiz results, down to each question's statistics."""
+"""The instructor's view of their classes' quiz results, down to each question's statistics."""
 from flask import abort, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
@@ -6,15 +6,12 @@ from markupsafe import Markup
 from app.auth.access import instructor_required
 from app.content import catalog
 from app.csv_export import csv_download
-from app.extensions import db
 from app.instructor import bp
 from app.instructor.cards import card_stats
-from app.instructor.forms import CohortForm
 from app.instructor.results import display_names, graded_attempts, module_summaries
+from app.instructor.scoping import ResultsScope, chosen_scope
 from app.instructor.statistics import first_attempts, learner_results, question_stats
 from app.lookups import get_module
-from app.models import Seminar
-from app.seminar.live import hosted_seminars, may_host
 from app.spaced.clock import now as review_clock
 
 BASES = {"all": "every graded attempt", "first": "each learner's first graded attempt"}
@@ -28,28 +25,11 @@ def chosen_basis() -> str:
     return basis
 
 
-def chosen_cohort() -> Seminar | None:
-    """The seminar whose members are the cohort (`?cohort=<seminar id>`); None for every learner.
-
-    :raise 400: for a value that is not a seminar id.
-    :raise 404: for a seminar the current user does not host.
-    """
-    if request.args.get("cohort", "all") == "all":
-        return None
-    form = CohortForm(request.args)
-    if not form.validate():
-        abort(400, description="Choose a cohort from the list.")
-    seminar = db.session.get(Seminar, form.cohort.data)
-    if seminar is None or not may_host(current_user, seminar):
-        abort(404, description="There is no such seminar among yours.")
-    return seminar
-
-
-def module_statistics(module_id: str, cohort: Seminar | None):
-    """The module, the basis, the cohort's graded attempts, and each question's statistics on that basis."""
+def module_statistics(module_id: str, scope: ResultsScope):
+    """The module, the basis, the scope's graded attempts, and each question's statistics on that basis."""
     module = get_module(module_id)
     basis = chosen_basis()
-    attempts = graded_attempts(module.id, cohort.id if cohort else None)
+    attempts = graded_attempts(module.id, scope.learners)
     counted = first_attempts(attempts) if basis == "first" else attempts
     stats = question_stats(counted)
     return module, basis, attempts, len(counted), [(question, stats.get(question.id)) for question in module.questions]
@@ -59,31 +39,30 @@ def module_statistics(module_id: str, cohort: Seminar | None):
 @instructor_required
 def results():
     """Every module: how many learners started, were graded and passed, and their mean best score."""
-    cohort = chosen_cohort()
-    return render_template("instructor/results.html", cohort=cohort, seminars=hosted_seminars(current_user),
-                           summaries=module_summaries(catalog(), cohort.id if cohort else None))
+    scope = chosen_scope(current_user)
+    return render_template("instructor/results.html", scope=scope,
+                           summaries=module_summaries(catalog(), scope.learners))
 
 
 @bp.route("/results/<module_id>")
 @instructor_required
 def module_results(module_id: str):
     """One module's question statistics and each learner's best result."""
-    cohort = chosen_cohort()
-    module, basis, attempts, counted, questions = module_statistics(module_id, cohort)
+    scope = chosen_scope(current_user)
+    module, basis, attempts, counted, questions = module_statistics(module_id, scope)
     learners = learner_results(attempts)
     names = display_names(learners)
     rows = sorted(learners.values(), key=lambda r: (names.get(r.user_id, "").casefold(), r.user_id))
     return render_template("instructor/module_results.html", module=module, basis=basis, bases=BASES,
-                           counted=counted, questions=questions, learners=rows, names=names, cohort=cohort,
-                           seminars=hosted_seminars(current_user))
+                           counted=counted, questions=questions, learners=rows, names=names, scope=scope)
 
 
 @bp.route("/results/<module_id>/questions.csv")
 @instructor_required
 def module_results_csv(module_id: str):
     """The question statistics as CSV (cells defused against formula injection)."""
-    cohort = chosen_cohort()
-    module, basis, _, _, questions = module_statistics(module_id, cohort)
+    scope = chosen_scope(current_user)
+    module, basis, _, _, questions = module_statistics(module_id, scope)
     header = ("question", "type", "skill", "prompt", "asked", "facility %", "standard deviation %",
               "discrimination", "flags")
     rows = []
@@ -94,15 +73,14 @@ def module_results_csv(module_id: str):
                      round(s.spread, 1) if s and s.spread is not None else "",
                      round(s.discrimination, 2) if s and s.discrimination is not None else "",
                      "; ".join(s.flags) if s else "not asked yet"])
-    who = f"-seminar-{cohort.code}" if cohort else ""
-    return csv_download(header, rows, f"{module.id}-question-statistics-{basis}{who}.csv")
+    return csv_download(header, rows, f"{module.id}-question-statistics-{basis}{scope.file_suffix}.csv")
 
 
 @bp.route("/results/cards")
 @instructor_required
 def card_results():
     """For each question the cohort holds as a review card: how many hold it and their mean recall now."""
-    cohort = chosen_cohort()
-    return render_template("instructor/cards.html", cohort=cohort, seminars=hosted_seminars(current_user),
-                           stats=card_stats(catalog(), review_clock(), cohort.id if cohort else None),
+    scope = chosen_scope(current_user)
+    return render_template("instructor/cards.html", scope=scope,
+                           stats=card_stats(catalog(), review_clock(), scope.learners),
                            modules={m.id: m for m in catalog().modules})

@@ -6,7 +6,7 @@ import pytest
 
 from app.instructor.statistics import (GradedAttempt, GradedItem, correlation, first_attempts, learner_results,
                                        question_stats)
-from tests.helpers import PASSWORD, correct_form, make_seminar
+from tests.helpers import PASSWORD, correct_form, make_class, make_seminar
 
 MODULE = "amaq"
 
@@ -62,17 +62,18 @@ def test_first_attempts_and_each_learner_s_best():
 
 @pytest.fixture
 def cohort(app, make_user):
-    """Ann answers every question right; Bob (whose name carries a payload) answers none; the instructor tries it too."""
-    clients = {}
+    """Prof's class: Ann answers every question right; Bob (whose name carries a payload) answers none; the
+    instructor tries it too; Cara, in the class as well, never starts."""
+    clients, users = {}, {}
     for username, role, name in (("ann", "learner", "Ann"), ("bob", "learner", "=Bob<script>alert(1)</script>"),
                                  ("prof", "instructor", "Prof")):
-        make_user(username, role=role, display_name=name)
+        users[username] = make_user(username, role=role, display_name=name)
         client = clients[username] = app.test_client()
         assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
         attempt = int(client.post(f"/modules/{MODULE}/quiz").headers["Location"].rsplit("/", 1)[1])
         form = correct_form(app, attempt) if username != "bob" else {}
         assert client.post(f"/attempts/{attempt}/submit", data=form).status_code == 302
-    make_user("cara")  # registered, never started
+    make_class(app, users["prof"], members=[users["ann"], users["bob"], make_user("cara")], modules=[MODULE])
     return clients
 
 
@@ -129,11 +130,11 @@ def test_results_can_be_narrowed_to_a_seminar_s_members(app, cohort):
     assert cells[:5] == ["1", "1", "1", "100.0%", "1 of 1"]  # Ann alone
     assert f"cohort={seminar}" in row  # the module link keeps the cohort
     page = prof.get(f"/instructor/results/{MODULE}?cohort={seminar}&attempts=first").get_data(as_text=True)
-    assert "(1 in all) of the learners who joined" in page and "&lt;script&gt;" not in page  # Bob is not listed
+    assert "(1 in all) of the learners in your classes who joined" in page and "&lt;script&gt;" not in page  # Bob is not listed
     exported = prof.get(f"/instructor/results/{MODULE}/questions.csv?cohort={seminar}")
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
     assert sum(int(r["asked"]) for r in rows) > 0 and "seminar-" in exported.headers["Content-Disposition"]
-    assert "Every learner" in prof.get("/instructor/results").get_data(as_text=True)  # the picker
+    assert "All my classes" in prof.get("/instructor/results").get_data(as_text=True)  # the picker
 
 
 def test_another_instructor_s_seminar_or_a_bad_cohort_is_refused(app, cohort, make_user):
