@@ -114,3 +114,19 @@ def make_class(app, owner, members=(), modules=(), co=(), name: str = "Seminar g
             db.session.add_all(ClassModule(class_id=course.id, module_id=module, **fields)
                                for module, fields in settings.items())
         return class_id
+
+
+def logged_in(app, username: str):
+    """A new test client logged in as `username`."""
+    client = app.test_client()
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302, (username, response.status_code)
+    return client
+
+
+def take_quiz(app, client, module: str = "amaq", correct: bool = True) -> int:
+    """A graded attempt of the client's learner: every answer right, or none given; its id."""
+    attempt = attempt_id_from(client.post(f"/modules/{module}/quiz"))
+    form = correct_form(app, attempt) if correct else {}
+    assert client.post(f"/attempts/{attempt}/submit", data=form).status_code == 302
+    return attempt
