@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from app.classes.reviewing import key_visibility, review_visibility
 from app.content import catalog
 from app.csv_export import csv_download
 from app.extensions import db
@@ -11,6 +12,7 @@ from app.lookups import get_own_attempt
 from app.models import Attempt
 from app.quiz.presenter import ShownQuestion, review_view
 from app.review.export import ATTEMPT_HEADER, attempt_rows
+from app.review.visibility import redacted
 
 
 def get_submitted_attempt(attempt_id: int) -> Attempt:
@@ -32,27 +34,31 @@ def attempts():
     rows = db.session.scalars(sa.select(Attempt).where(Attempt.user_id == current_user.id)
                               .order_by(Attempt.started_at.desc(), Attempt.id.desc())).all()
     modules = {m.id: m for m in catalog().modules}
-    return render_template("review/attempts.html", attempts=rows, modules=modules)
+    return render_template("review/attempts.html", attempts=rows, modules=modules,
+                           visibility=review_visibility(current_user, {a.module_id for a in rows}))
 
 
 @bp.route("/attempts/<int(max=2147483647):attempt_id>/review")
 @login_required
 def attempt(attempt_id: int):
-    """One submitted attempt, question by question, exactly as it was taken."""
+    """One submitted attempt, question by question, exactly as it was taken (the key as the class allows)."""
     attempt = get_submitted_attempt(attempt_id)
     module = catalog().module(attempt.module_id)
-    items = [review_view(ShownQuestion.of_attempt(item)) for item in attempt.items]
+    visibility = key_visibility(current_user, attempt.module_id)
+    items = [redacted(review_view(ShownQuestion.of_attempt(item)), visibility) for item in attempt.items]
     others = db.session.scalars(sa.select(Attempt).where(
         Attempt.user_id == current_user.id, Attempt.module_id == attempt.module_id,
         Attempt.submitted_at.is_not(None)).order_by(Attempt.number)).all()
-    return render_template("review/attempt.html", attempt=attempt, module=module, items=items, others=others)
+    return render_template("review/attempt.html", attempt=attempt, module=module, items=items, others=others,
+                           visibility=visibility)
 
 
 @bp.route("/attempts/<int(max=2147483647):attempt_id>/review.csv")
 @login_required
 def attempt_csv(attempt_id: int):
-    """One submitted attempt as a spreadsheet: question, result, points, both answers."""
+    """One submitted attempt as a spreadsheet: question, result, points, both answers (the key as the class allows)."""
     attempt = get_submitted_attempt(attempt_id)
-    reviews = [review_view(ShownQuestion.of_attempt(item)) for item in attempt.items]
-    return csv_download(ATTEMPT_HEADER, attempt_rows(reviews),
+    visibility = key_visibility(current_user, attempt.module_id)
+    reviews = [redacted(review_view(ShownQuestion.of_attempt(item)), visibility) for item in attempt.items]
+    return csv_download(ATTEMPT_HEADER, attempt_rows(reviews, visibility.message),
                         f"groundwork-{attempt.module_id}-attempt-{attempt.number}.csv")
