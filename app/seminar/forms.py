@@ -1,7 +1,7 @@
 """Opening a seminar, joining one, the host's buttons and which question a phone answers."""
 from flask_wtf import FlaskForm
 from wtforms import Form, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.auth.forms import PRINTABLE
 from app.seminar.live import ACTIONS, MAX_QUESTIONS
@@ -17,7 +17,17 @@ class SeminarForm(FlaskForm):
                            validators=[Optional(), WholeNumberRange(5, 600)])
     # questions picked by the instructor (ids from the module's bank); none picked: a random draw
     chosen = SelectMultipleField("Questions", validate_choice=True)
+    # the classes the host teaches (set by the view); empty: held for no class
+    course_class = SelectField("Held for a class (optional)", default="", validate_choice=False)
     submit = SubmitField("Open the room")
+
+    def validate_course_class(self, field) -> None:
+        if field.data and field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("You do not teach that class; choose one of yours or none.")
+
+    @property
+    def class_id(self) -> int | None:
+        return int(self.course_class.data) if self.course_class.data else None
 
 
 class JoinForm(FlaskForm):

@@ -58,10 +58,11 @@ def seminar_by_code(typed: str) -> Seminar | None:
 
 
 def create_seminar(host: User, module: Module, title: str, count: int, chosen: list[str] | None = None,
-                   seconds: int | None = None) -> Seminar:
+                   seconds: int | None = None, class_id: int | None = None) -> Seminar:
     """A room in the lobby with the `chosen` questions of the module in bank order, or else `count` of
     them drawn at random; each question's options are shuffled once, for everyone. With `seconds`,
-    each question takes answers for that long after it is opened."""
+    each question takes answers for that long after it is opened. `class_id` is the class it is held
+    for (the caller has checked that the host teaches it)."""
     rng = random.Random(secrets.randbits(32))
     if chosen:
         questions = [q for q in module.questions if q.id in set(chosen)][:MAX_QUESTIONS]
@@ -72,7 +73,7 @@ def create_seminar(host: User, module: Module, title: str, count: int, chosen: l
     version_ids = question_version_ids(questions)
     for _ in range(10):
         seminar = Seminar(code=new_code(), title=title.strip() or module.title, module_id=module.id, host_id=host.id,
-                          seconds_per_question=seconds or None)
+                          seconds_per_question=seconds or None, class_id=class_id)
         for position, (question, version_id) in enumerate(zip(questions, version_ids)):
             seminar.questions.append(SeminarQuestion(
                 position=position, question_version_id=version_id,

@@ -6,6 +6,7 @@ from markupsafe import Markup
 from app.auth.access import instructor_required
 from app.auth.limits import count_join_code
 from app.auth.throttle import refund, refused_for
+from app.classes.scope import taught_classes
 from app.content import catalog
 from app.csv_export import csv_download
 from app.database import db_write
@@ -48,6 +49,8 @@ def seminar_form() -> SeminarForm:
     form.module.choices = [(m.id, f"Module {m.order}: {m.title}") for m in catalog().modules]
     posted = catalog().module(form.module.data or "")
     form.chosen.choices = [(q.id, q.id) for q in posted.questions] if posted else []
+    form.course_class.choices = [("", "No class")] + [
+        (str(c.id), f"{c.name} ({c.term})" if c.term else c.name) for c in taught_classes(current_user)]
     return form
 
 
@@ -62,7 +65,7 @@ def index():
 @bp.route("/seminars/new", methods=["POST"])
 @instructor_required
 def create():
-    """Open a room with some of a module's questions."""
+    """Open a room with some of a module's questions, held for one of the host's classes or none."""
     form = seminar_form()
     if not form.validate_on_submit():
         flash("The seminar was not opened: " + "; ".join(
@@ -70,7 +73,7 @@ def create():
         return redirect(url_for("seminar.index"))
     module = get_module(form.module.data)
     seminar = create_seminar(current_user, module, form.title.data or "", form.questions.data, form.chosen.data,
-                             form.seconds.data)
+                             form.seconds.data, form.class_id)
     flash(f"The room is open. Learners join at {url_for('seminar.join_form', _external=True)} "
           f"with the code {seminar.code}.", "success")
     return redirect(url_for("seminar.host", seminar_id=seminar.id))

@@ -23,7 +23,7 @@ from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, CardReview, ReviewCard
 from app.spaced.sync import sync_cards
-from tests.helpers import PASSWORD, correct_form, make_seminar
+from tests.helpers import PASSWORD, correct_form, logged_in, make_class, make_seminar
 
 GET, POST = frozenset({"GET"}), frozenset({"POST"})
 ACTORS = ("anonymous", "owner", "other", "instructor", "admin")
@@ -109,6 +109,17 @@ POLICIES: dict[str, Policy] = {
     "instructor.card_results": Policy("staff", GET),
 }
 HOSTS = ("instructor", "admin")
+
+# The results pages narrowed by `?class=<id>` (app/instructor/scoping.py): what each role around one class
+# gets. Every instructor.* endpoint must be listed, so a new results page says how it is scoped.
+CLASS_ROLES = ("class_owner", "co_instructor", "member", "non_member", "other_instructor", "admin")
+CLASS_SCOPED: dict[str, dict[str, int]] = {
+    endpoint: {"class_owner": 200, "co_instructor": 200, "member": 403, "non_member": 403,
+               "other_instructor": 404, "admin": 200}
+    for endpoint in ("instructor.results", "instructor.module_results", "instructor.module_results_csv",
+                     "instructor.card_results")}
+EVERYONE = {"class_owner": 404, "co_instructor": 404, "member": 403, "non_member": 403, "other_instructor": 404,
+            "admin": 200}  # ?class=everyone: every learner, for admins only
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -473,3 +484,35 @@ def test_no_get_changes_the_database(world):
                 assert status < 500, (url, actor, status)
             after = snapshot(app)
             assert after == before, f"GET {url} as {actor} changed {diff(before, after)}"
+
+
+# ---------------------------------------------------------------------------- class-scoped results
+
+
+def test_every_results_page_says_how_it_is_scoped_to_classes(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("instructor.")}
+    assert endpoints == set(CLASS_SCOPED), f"add {sorted(endpoints - set(CLASS_SCOPED))} to CLASS_SCOPED"
+
+
+def test_class_scoped_pages_answer_each_class_role_as_the_table_says(app, make_user):
+    """Prof owns the class, Cole co-teaches it, Ann is in it, Bob is not, Olga teaches another class."""
+    users = {"class_owner": make_user("prof", role="instructor"), "co_instructor": make_user("cole", role="instructor"),
+             "member": make_user("ann"), "non_member": make_user("bob"),
+             "other_instructor": make_user("olga", role="instructor"), "admin": make_user("root", role="admin")}
+    owner = logged_in(app, "ann")
+    attempt = int(owner.post(f"/modules/{MODULE}/quiz").headers["Location"].rsplit("/", 1)[1])
+    assert owner.post(f"/attempts/{attempt}/submit", data=correct_form(app, attempt)).status_code == 302
+    class_id = make_class(app, users["class_owner"], members=[users["member"]], co=[users["co_instructor"]],
+                          modules=[MODULE])
+    make_class(app, users["other_instructor"], members=[users["non_member"]], name="Another class")
+    clients = {role: logged_in(app, user.username) for role, user in users.items()}
+    before = snapshot(app)
+    for rule in rules(app):
+        if rule.endpoint not in CLASS_SCOPED:
+            continue
+        path = rule.rule.replace("<module_id>", MODULE)
+        for role in CLASS_ROLES:
+            for query, table in ((f"class={class_id}", CLASS_SCOPED[rule.endpoint]), ("class=everyone", EVERYONE)):
+                response = call(clients[role], "GET", f"{path}?{query}")
+                assert response.status_code == table[role], f"GET {path}?{query} as {role}: {response.status_code}"
+    assert snapshot(app) == before

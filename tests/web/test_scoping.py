@@ -194,3 +194,45 @@ def test_a_seminar_held_for_a_class_is_in_its_picker_for_every_instructor_of_it(
     with app.app_context():
         assert [s.id for s in seminars_of_class(classes.class_a)] == [seminar]
         assert seminars_of_class(classes.class_b) == []
+
+
+# ---------------------------------------------------------------------------- a seminar held for a class
+
+
+def open_room(client, **extra):
+    return client.post("/seminars/new", data={"module": MODULE, "title": "For the class", "questions": "2", **extra})
+
+
+def test_a_seminar_can_be_held_for_a_class_its_host_teaches(app, classes):
+    c = classes.clients
+    form = c["cole"].get("/seminars").get_data(as_text=True)
+    assert f'<option value="{classes.class_a}">Class A</option>' in form and "Class B" not in form
+    response = open_room(c["cole"], course_class=str(classes.class_a))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/host")
+    seminar_id = int(response.headers["Location"].split("/")[-2])
+    with app.app_context():
+        assert db.session.get(Seminar, seminar_id).class_id == classes.class_a
+        assert [s.id for s in seminars_of_class(classes.class_a)] == [seminar_id]
+    # the class's owner, who did not host it, finds it in the class's seminar picker
+    picker = c["prof"].get(f"/instructor/results?class={classes.class_a}").get_data(as_text=True)
+    assert f'<option value="{seminar_id}"' in picker
+    assert c["prof"].get(f"/instructor/results?class={classes.class_a}&cohort={seminar_id}").status_code == 200
+
+
+def test_a_seminar_for_no_class_is_the_default(app, classes):
+    response = open_room(classes.clients["prof"])
+    seminar_id = int(response.headers["Location"].split("/")[-2])
+    with app.app_context():
+        assert db.session.get(Seminar, seminar_id).class_id is None
+
+
+def test_a_class_the_host_does_not_teach_is_refused_with_a_message(app, classes):
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Seminar))
+    for class_id in (str(classes.class_b), "999999", "x"):
+        response = open_room(classes.clients["prof"], course_class=class_id)
+        assert response.status_code == 302 and response.headers["Location"].endswith("/seminars")
+        page = classes.clients["prof"].get("/seminars").get_data(as_text=True)
+        assert "You do not teach that class" in page, class_id
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Seminar)) == before
