@@ -13,7 +13,7 @@ from app.models import Attempt, CardReview, CardSync, ReviewCard, Seminar, Semin
 from app.quiz.types import answer_form
 from app.spaced.queue import due_cards, due_summary, shown
 from app.spaced.scheduling import rating_for
-from tests.helpers import PASSWORD, at_once, correct_form, count, form_for, make_seminar
+from tests.helpers import PASSWORD, at_once, correct_form, count, form_for, make_class, make_seminar
 
 
 
@@ -317,7 +317,7 @@ def test_the_overview_shows_due_today_this_week_and_a_forecast(app, client, lear
 def test_the_instructor_sees_how_many_hold_each_question_and_their_recall(app, client, learner, make_user, clock):
     submit_blank(client)
     client.get("/review")
-    make_user("prof", role="instructor")
+    make_class(app, make_user("prof", role="instructor"), members=[learner])  # an instructor counts their classes
     prof = app.test_client()
     prof.post("/login", data={"username": "prof", "password": PASSWORD})
     page = prof.get("/instructor/results/cards").get_data(as_text=True)
