@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.classes.reviewing import review_visibility
 from app.content import catalog
 from app.models import ReviewCard
 from app.quiz.presenter import public_view, review_view
@@ -16,9 +17,25 @@ from fsrs import Rating
 RATINGS = {int(r): r.name for r in Rating}
 
 
+def modules_with_hidden_keys() -> set[str]:
+    """The modules whose key one of the learner's classes does not show yet: their cards wait (a
+    review shows the key, the explanation and the passage, and which questions were missed)."""
+    shown_now = review_visibility(current_user, [m.id for m in catalog().modules])
+    return {module_id for module_id, visibility in shown_now.items() if not visibility.shows_key}
+
+
+def reviewable(due: list) -> list:
+    hidden = modules_with_hidden_keys()
+    return [d for d in due if d.question.module_id not in hidden]
+
+
 def get_own_card(card_id: int) -> ReviewCard:
-    """:raise 404: when the card is not the current learner's, or its question left the bank."""
-    return own_card(current_user.id, card_id) or abort(404, description="There is no such card in your queue.")
+    """:raise 404: when the card is not the current learner's, its question left the bank, or its
+    module's key is not shown to the learner yet."""
+    card = own_card(current_user.id, card_id) or abort(404, description="There is no such card in your queue.")
+    if catalog().questions[card.question_id].module_id in modules_with_hidden_keys():
+        abort(404, description="This card waits until your instructor shows the key of its module.")
+    return card
 
 
 @bp.route("/review")
@@ -27,9 +44,10 @@ def queue():
     """The due cards, most forgotten first; the first of them asked again."""
     sync_cards(current_user.id)
     moment = now()
-    due = due_cards(current_user.id, moment)
+    every_due = due_cards(current_user.id, moment)
+    due = reviewable(every_due)
     question = public_view(shown(due[0].card, due[0].card.reps + 1)) if due else None
-    return render_template("spaced/queue.html", due=due, question=question,
+    return render_template("spaced/queue.html", due=due, question=question, waiting=len(every_due) - len(due),
                            summary=due_summary(current_user.id, moment), moment=moment, next_due_text=next_due_text)
 
 
@@ -68,7 +86,7 @@ def result(card_id: int, number: int):
     return render_template("spaced/result.html", card=card, entry=entry, item=item, rating=RATINGS[entry.rating],
                            may_raise=entry.origin == "review" and entry.rating == int(Rating.Good)
                            and number == card.reps, next_due=next_due_text(card.due, now()),
-                           due_left=len(due_cards(current_user.id, now())))
+                           due_left=len(reviewable(due_cards(current_user.id, now()))))
 
 
 @bp.route("/review/cards/<int:card_id>/reviews/<int:number>/easy", methods=["POST"])

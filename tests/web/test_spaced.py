@@ -8,6 +8,8 @@ import pytest
 import sqlalchemy as sa
 from fsrs import Rating
 
+from app.classes.models import ClassModule
+from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, CardReview, CardSync, ReviewCard, Seminar, SeminarAnswer
 from app.quiz.types import answer_form
@@ -329,3 +331,22 @@ def test_the_instructor_sees_how_many_hold_each_question_and_their_recall(app, c
         stats = card_stats(current(), clock())
     assert all(s.holders == 1 and 0 < s.mean_retrievability <= 1 for s in stats)
     assert client.get("/instructor/results/cards").status_code == 403
+
+
+@pytest.mark.parametrize("option", ["score_only", "once_passed"])
+def test_cards_of_a_module_whose_key_the_class_hides_wait_until_it_is_shown(app, client, learner, make_user, clock,
+                                                                            option):
+    """A review shows the key, the explanation and the passage: not before the learner's class does."""
+    prof = make_user("prof", role="instructor")
+    make_class(app, prof, members=[learner], modules={"amaq": {"review_option": option}})
+    submit_blank(client)
+    clock.advance(minutes=2)
+    page = client.get("/review").get_data(as_text=True)
+    assert "Nothing is due now" in page and "wait until your instructor shows the key" in page
+    card_id = next(iter(cards(app, learner.id).values())).id
+    assert client.get(f"/review/cards/{card_id}").status_code == 404
+    assert client.get(f"/review/cards/{card_id}/reviews/1").status_code == 404
+    with app.app_context(), db_write():
+        db.session.execute(sa.update(ClassModule).values(review_option="immediately"))
+    assert client.get(f"/review/cards/{card_id}").status_code == 200
+    assert 'action="/review/cards/' in client.get("/review").get_data(as_text=True)
