@@ -1,0 +1,147 @@
+"""The user's own account page, and one-time reset links: issued by an instructor or admin, used by the learner."""
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import bp, profile, resets
+from app.accounts.forms import (ChangePasswordForm, DeleteAccountForm, DisplayNameForm, NewPasswordForm,
+                                ResetLinkForm)
+from app.auth import limits
+from app.database import db_write
+from app.extensions import db
+from app.models import User
+
+
+def account_page(password=None, name=None, delete=None, status=200):
+    """The account page with its three forms; the one that was sent keeps its data and errors."""
+    user = current_user._get_current_object()
+    forms = {"password_form": password or ChangePasswordForm(formdata=None),
+             "name_form": name or DisplayNameForm(formdata=None, display_name=user.display_name),
+             "delete_form": delete or DeleteAccountForm(formdata=None)}
+    return render_template("accounts/account.html", **forms), status
+
+
+def relogin(user: User) -> None:
+    """Log this browser in again under the user's new session token."""
+    with db_write():
+        login_user(user)
+
+
+@bp.route("/account")
+@login_required
+def account():
+    """Change the password or display name, or delete the account."""
+    return account_page()
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def change_password():
+    """A new password, given the current one; other sessions end, this one stays."""
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return account_page(password=form, status=400)
+    user = current_user._get_current_object()
+    if not user.check_password(form.current.data):
+        form.current.errors.append("That is not your current password.")
+        return account_page(password=form, status=400)
+    profile.change_password(user, form.password.data)
+    relogin(user)
+    flash("Your password is changed. Any other device you were logged in on is logged out.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/name", methods=["POST"])
+@login_required
+def change_name():
+    """A new display name, judged as at registration."""
+    form = DisplayNameForm()
+    if not form.validate_on_submit():
+        return account_page(name=form, status=400)
+    profile.rename(current_user._get_current_object(), form.display_name.data)
+    flash("Your name is changed.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/delete", methods=["POST"])
+@login_required
+def delete_account():
+    """Delete (anonymise) the account, confirmed with the password, and log out."""
+    form = DeleteAccountForm()
+    if not form.validate_on_submit():
+        return account_page(delete=form, status=400)
+    user = current_user._get_current_object()
+    if not user.check_password(form.confirm_password.data):
+        form.confirm_password.errors.append("That is not your password; the account is kept.")
+        return account_page(delete=form, status=400)
+    profile.delete_account(user)
+    session.clear()
+    logout_user()
+    flash("Your account is deleted. Your answers stay in your class's statistics without your name.", "info")
+    return redirect(url_for("learning.home"))
+
+
+@bp.route("/accounts/<int:user_id>/reset-link", methods=["POST"])
+@login_required
+def reset_link(user_id: int):
+    """Issue a one-time link that sets the learner's password, to hand over in person.
+
+    :raise 404: unless the current user teaches the learner (see resets.may_issue_reset).
+    """
+    form = ResetLinkForm()
+    learner = db.session.get(User, user_id) if user_id < 2**31 else None
+    if not resets.may_issue_reset(current_user, learner):
+        abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    token = resets.issue_reset(learner.id, current_user.id)
+    return render_template("accounts/reset_issued.html", learner=learner, hours=int(resets.LIFETIME.total_seconds() // 3600),
+                           link=url_for("accounts.reset_form", token=token, _external=True))
+
+
+def spent_link(state: resets.LinkState):
+    """Count a link that cannot be used against the address, and say why it cannot."""
+    with db_write():
+        limits.count_wrong_reset_link(request.remote_addr or "")
+    return render_template("accounts/reset_spent.html", state=state), state.value
+
+
+def refused_address():
+    wait = limits.reset_links_refused_for(request.remote_addr or "")
+    if wait:
+        return render_template("errors/error.html", status=429, message=(
+            f"Too many reset links that do not work were opened from this network. Please wait "
+            f"{max(1, round(wait / 60))} minute(s) and try again.")), 429, {"Retry-After": str(wait)}
+    return None
+
+
+@bp.route("/reset/<token>")
+def reset_form(token: str):
+    """The form for a new password, if the link can still be used."""
+    refused = refused_address()
+    if refused:
+        return refused
+    state = resets.link_state(token)
+    if state is not resets.LinkState.USABLE:
+        return spent_link(state)
+    return render_template("accounts/reset.html", form=NewPasswordForm())
+
+
+@bp.route("/reset/<token>", methods=["POST"])
+def reset_password(token: str):
+    """Set the new password through the link, spend the link, and log the learner in."""
+    refused = refused_address()
+    if refused:
+        return refused
+    state = resets.link_state(token)
+    if state is not resets.LinkState.USABLE:
+        return spent_link(state)
+    form = NewPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/reset.html", form=form), 400
+    user = resets.use_reset(token, form.password.data)
+    if user is None:  # another use of the same link got there first
+        return spent_link(resets.LinkState.SPENT)
+    session.clear()
+    relogin(user)
+    flash("Your new password is set, and you are logged in. Other devices were logged out.", "success")
+    return redirect(url_for("learning.dashboard"))
