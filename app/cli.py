@@ -74,14 +74,15 @@ def users_list() -> None:
 @click.option("--base-url", default="", metavar="URL",
               help="Where learners reach the site, e.g. https://groundwork.example; without it the path alone.")
 def users_reset_password(username: str, base_url: str) -> None:
-    """Print a one-time link (valid 24 hours) that sets the account's password."""
+    """Print a one-time link (valid for a day) that sets the account's password."""
     from app.accounts.resets import LIFETIME, issue_reset
 
     user = db.session.scalar(User.named(username))
     if user is None or user.deleted_at is not None:
         raise click.ClickException(f"no user {username!r}")
     path = f"/reset/{issue_reset(user.id, issued_by=None)}"
-    click.echo(f"One-time link for {user.username!r}, valid {LIFETIME.total_seconds() / 3600:.0f} hours:\n{base_url.rstrip('/')}{path}")
+    click.echo(f"One-time link for {user.username!r}, valid {LIFETIME.total_seconds() / 3600:.0f} hours:")
+    click.echo(f"{base_url.rstrip('/')}{path}")
 
 
 def init_app(app: Flask) -> None:
