@@ -22,6 +22,7 @@ from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
+from app.accounts.resets import issue_reset
 from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, LessonRead, Seminar, SeminarAnswer, User
@@ -390,10 +391,10 @@ def assert_inert(html: str) -> Inertness:
     return parser
 
 
-def every_get_url(app, attempt_id: int, seminar_id: int = 1) -> list[str]:
+def every_get_url(app, attempt_id: int, seminar_id: int = 1, token: str = "x" * 43) -> list[str]:
     # the first review card, and its first review: the learner's first missed question, once synced
     values = {"module_id": MODULE, "source_id": SOURCE, "attempt_id": attempt_id, "seminar_id": seminar_id,
-              "card_id": 1, "number": 1}
+              "card_id": 1, "number": 1, "token": token}
     urls = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
@@ -417,7 +418,9 @@ def test_a_script_display_name_is_inert_on_every_page(app, client, make_user, pa
     assert registered.status_code == 302
     assert client.post("/seminars/join", data={"code": code}).status_code == 302
     attempt = start(client)
-    urls = every_get_url(app, attempt, seminar)
+    with app.app_context():
+        token = issue_reset(db.session.scalar(User.named("mallory")).id, issued_by=None)
+    urls = every_get_url(app, attempt, seminar, token)
     is_staff = lambda url: (url.startswith(("/instructor/", "/seminars/pick/")) or url == "/seminars"
                             or url.endswith(("/host", "/screen", "/results.csv")))
     pages = [url for url in urls if not is_staff(url)]
@@ -545,6 +548,62 @@ def test_every_page_and_error_carries_the_security_headers(make_app, make_user):
     assert {"/attempts", "/course", "/join", f"/attempts/{done}/review", f"/seminars/{seminar}",
             f"/seminars/{seminar}/host", "/instructor/results", "/review", "/review/cards/1",
             "/review/cards/1/reviews/1", "/instructor/results/cards"} <= pages
+
+
+# ---------------------------------------------------------------------------- the account page and reset links, fuzzed
+
+
+passwords = st.one_of(any_text, huge, st.just("long enough pw"), st.sampled_from(PAYLOADS))
+
+
+@FUZZ
+@given(current=st.one_of(any_text, st.just(PASSWORD)), password=passwords, confirm_same=st.booleans(),
+       name=st.one_of(any_text, huge, st.sampled_from(PAYLOADS)), confirm_password=st.one_of(any_text, huge),
+       extra=st.dictionaries(any_text, any_text, max_size=3))
+def test_the_account_forms_never_fail_with_a_server_error(app, quiz_taker, current, password, confirm_same, name,
+                                                         confirm_password, extra):
+    """Any password change, name or deletion form; the account is never deleted by a wrong password."""
+    confirm = password if confirm_same else password + "x"
+    for url, form in (("/account/password", {"current": current, "password": password, "confirm": confirm}),
+                      ("/account/name", {"display_name": name}),
+                      ("/account/delete", {"confirm_password": confirm_password})):
+        ok_status(quiz_taker.post(url, data={**extra, **form}), (302, 400, 413))
+    page = quiz_taker.get("/account")
+    assert page.status_code == 200, "still logged in, so still not deleted"
+    assert_inert(page.get_data(as_text=True))
+
+
+@FUZZ
+@given(token=st.one_of(segments, st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_",
+                                         min_size=43, max_size=43), st.just("valid")),
+       password=passwords, confirm_same=st.booleans(), extra=st.dictionaries(any_text, any_text, max_size=3),
+       address=st.sampled_from(["127.0.0.1", "10.0.0.1", "::1", ""]))
+def test_reset_links_and_their_form_never_fail_with_a_server_error(app, token, password, confirm_same, extra,
+                                                                   address):
+    if not count(app, User):
+        quick_user(app, "ann")
+    if token == "valid":
+        with app.app_context():
+            token = issue_reset(db.session.scalar(User.named("ann")).id, issued_by=None)
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    form = {**extra, "password": password, "confirm": password if confirm_same else password + "x"}
+    ok_status(client.get(f"/reset/{path(token)}"), (200, 404, 410, 429))
+    response = client.post(f"/reset/{path(token)}", data=form)
+    ok_status(response, (302, 400, 404, 410, 413, 429))
+    assert_inert(response.get_data(as_text=True))
+
+
+@FUZZ
+@given(segment=segments, form=st.dictionaries(any_text, values, max_size=3))
+def test_reset_link_requests_for_odd_user_ids_never_fail(app, segment, form):
+    if not count(app, User):
+        quick_user(app, "ann")
+        with app.app_context():
+            with db_write():
+                db.session.scalar(User.named("ann")).role = "admin"
+    admin = logged_in(app, "ann")
+    ok_status(admin.post(f"/accounts/{path(segment)}/reset-link", data=form), (200, 404, 413))
 
 
 # ---------------------------------------------------------------------------- cookies and sessions
