@@ -1,4 +1,5 @@
 """The user's own account page, and one-time reset links: issued by an instructor or admin, used by the learner."""
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -78,6 +79,19 @@ def delete_account():
     logout_user()
     flash("Your account is deleted. Your answers stay in your class's statistics without your name.", "info")
     return redirect(url_for("learning.home"))
+
+
+@bp.route("/accounts")
+@login_required
+def users():
+    """Every account, for an admin, each with its reset-link button.
+
+    :raise 403: for anyone but an admin.
+    """
+    if current_user.role != "admin":
+        abort(403, description="Only admins can list every account.")
+    accounts = db.session.scalars(sa.select(User).where(User.deleted_at.is_(None)).order_by(User.username_key))
+    return render_template("accounts/users.html", accounts=accounts)
 
 
 @bp.route("/accounts/<int:user_id>/reset-link", methods=["POST"])

@@ -52,6 +52,7 @@ class Policy:
       participant  a seminar, for its members and its hosts; anyone else gets 404
       teacher  a learner's account (the owner's), for an instructor of one of her classes and admins;
                anyone else gets 404, the learner herself included
+      admin    admins only; everyone else who is logged in gets 403
       bearer   a one-time link: anyone holding it, logged in or not
     methods: the methods the route answers (besides HEAD/OPTIONS); any other gives 405.
              POST routes are the state changes; they never answer GET.
@@ -117,6 +118,7 @@ POLICIES: dict[str, Policy] = {
     "accounts.change_password": Policy("login", POST, ok=(400, None)),  # an empty form: the page with its errors
     "accounts.change_name": Policy("login", POST, ok=(400, None)),
     "accounts.delete_account": Policy("login", POST, ok=(400, None)),  # no password: the account is kept
+    "accounts.users": Policy("admin", GET),
     "accounts.reset_link": Policy("teacher", POST),
     "accounts.reset_form": Policy("bearer", GET),
     "accounts.reset_password": Policy("bearer", POST, ok=(400, None)),  # no new password: the link is kept
@@ -275,6 +277,8 @@ def refusal(policy: Policy, actor: str, method: str) -> tuple[int, str | None] |
         return None if actor in STAFF else (403, None)
     if policy.kind == "teacher":
         return None if actor in TEACHERS else (404, None)
+    if policy.kind == "admin":
+        return None if actor == "admin" else (403, None)
     if policy.kind == "owner":
         return None if actor == "owner" else (404, None)
     if policy.kind == "member":

@@ -408,10 +408,12 @@ def every_get_url(app, attempt_id: int, seminar_id: int = 1, token: str = "x" * 
 
 @pytest.mark.parametrize("payload", PAYLOADS[:4])
 def test_a_script_display_name_is_inert_on_every_page(app, client, make_user, payload):
-    """Every page the learner sees, and the instructor's pages that list the learner."""
+    """Every page the learner sees, and the instructor's and admin's pages that list the learner."""
     make_user("prof", role="instructor")
-    instructor = app.test_client()
+    make_user("root", role="admin")
+    instructor, admin = app.test_client(), app.test_client()
     instructor.post("/login", data={"username": "prof", "password": PASSWORD})
+    admin.post("/login", data={"username": "root", "password": PASSWORD})
     seminar, code = make_seminar(app, instructor, MODULE, questions=2)
     registered = client.post("/register", data={"username": "mallory", "display_name": payload,
                                                 "password": "long enough pw", "confirm": "long enough pw"})
@@ -423,13 +425,15 @@ def test_a_script_display_name_is_inert_on_every_page(app, client, make_user, pa
     urls = every_get_url(app, attempt, seminar, token)
     is_staff = lambda url: (url.startswith(("/instructor/", "/seminars/pick/")) or url == "/seminars"
                             or url.endswith(("/host", "/screen", "/results.csv")))
-    pages = [url for url in urls if not is_staff(url)]
+    admin_pages = ["/accounts"]
+    pages = [url for url in urls if not is_staff(url) and url not in admin_pages]
     staff_pages = [url for url in urls if is_staff(url)]
     client.post(f"/attempts/{attempt}/submit")
     client.get("/review")  # the blank answers become review cards, whose pages are in `pages`
     pages += [f"/attempts/{attempt}/review", f"/modules/{MODULE}/lesson", "/course"]
     seen = 0
-    for url, viewer in [(url, client) for url in pages] + [(url, instructor) for url in staff_pages]:
+    for url, viewer in ([(url, client) for url in pages] + [(url, instructor) for url in staff_pages]
+                        + [(url, admin) for url in admin_pages]):
         response = viewer.get(url, follow_redirects=True)
         assert response.status_code == 200, url
         if response.mimetype != "text/html":

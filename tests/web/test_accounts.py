@@ -283,3 +283,16 @@ def test_a_deleted_account_is_anonymised_keeps_its_attempts_and_never_logs_in_ag
                                                       "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert taken.status_code == 400
     assert count(app, User) == 2
+
+
+def test_an_admin_lists_every_live_account_with_its_reset_button_and_no_one_else_may(app, course):
+    assert client_of(app, "ann").post("/account/delete", data={"confirm_password": PASSWORD}).status_code == 302
+    root = client_of(app, "root")
+    assert 'href="/accounts"' in root.get("/course").get_data(as_text=True)
+    page = root.get("/accounts").get_data(as_text=True)
+    for name in ("bob", "prof", "other", "root"):
+        assert f'action="/accounts/{course[name].id}/reset-link"' in page
+    assert f"/accounts/{course['ann'].id}/reset-link" not in page and "Deleted learner" not in page
+    for name in ("prof", "bob"):
+        assert client_of(app, name).get("/accounts").status_code == 403
+        assert 'href="/accounts"' not in client_of(app, name).get("/course").get_data(as_text=True)
