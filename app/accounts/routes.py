@@ -1,7 +1,8 @@
 """The user's own account page, and one-time reset links: issued by an instructor or admin, used by the learner."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
 from app.accounts import bp, profile, resets
 from app.accounts.forms import (ChangePasswordForm, DeleteAccountForm, DisplayNameForm, NewPasswordForm,
@@ -21,10 +22,33 @@ def account_page(password=None, name=None, delete=None, status=200):
     return render_template("accounts/account.html", **forms), status
 
 
-def relogin(user: User) -> None:
-    """Log this browser in again under the user's new session token."""
+def relogin(user: User, remember: bool = False) -> None:
+    """Log this browser in under the user's new session token."""
     with db_write():
-        login_user(user)
+        login_user(user, remember=remember)
+
+
+def has_remember_cookie() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE) in request.cookies
+
+
+def current_password_refused(form, field) -> tuple | None:
+    """Check the logged-in user's password, counted first like a login; the page again when it is
+    wrong (400) or too many were wrong (429), None when it is right."""
+    user = current_user._get_current_object()
+    with db_write():
+        counted = limits.count_current_password(user.id)
+    if counted.refused_for:
+        field.errors.append(f"Too many wrong passwords. Please wait {max(1, round(counted.refused_for / 60))} "
+                            "minute(s) and try again.")
+        body, _ = account_page(**form)
+        return body, 429, {"Retry-After": str(counted.refused_for)}
+    if not user.check_password(field.data):
+        field.errors.append("That is not your current password; nothing was changed.")
+        return account_page(**form, status=400)
+    with db_write():
+        limits.refund([counted])
+    return None
 
 
 @bp.route("/account")
@@ -41,12 +65,12 @@ def change_password():
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return account_page(password=form, status=400)
+    refused = current_password_refused({"password": form}, form.current)
+    if refused:
+        return refused
     user = current_user._get_current_object()
-    if not user.check_password(form.current.data):
-        form.current.errors.append("That is not your current password.")
-        return account_page(password=form, status=400)
     profile.change_password(user, form.password.data)
-    relogin(user)
+    relogin(user, remember=has_remember_cookie())  # "keep me logged in" stays kept, under the new token
     flash("Your password is changed. Any other device you were logged in on is logged out.", "success")
     return redirect(url_for("accounts.account"))
 
@@ -70,10 +94,10 @@ def delete_account():
     form = DeleteAccountForm()
     if not form.validate_on_submit():
         return account_page(delete=form, status=400)
+    refused = current_password_refused({"delete": form}, form.confirm_password)
+    if refused:
+        return refused
     user = current_user._get_current_object()
-    if not user.check_password(form.confirm_password.data):
-        form.confirm_password.errors.append("That is not your password; the account is kept.")
-        return account_page(delete=form, status=400)
     profile.delete_account(user)
     session.clear()
     logout_user()

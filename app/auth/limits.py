@@ -21,6 +21,8 @@ ACCOUNT = Limit("account", 20, timedelta(minutes=15), timedelta(minutes=1))
 ADDRESS = Limit("address", 100, timedelta(minutes=15), timedelta(minutes=15))
 # Wrong, used or expired reset links opened from one address. A link holds 256 random bits, so this
 # is a second fence; it is loose enough for a classroom's NAT address where a few old links get clicked.
+# Wrong current passwords on the account page (a session left open on a shared computer), per account.
+CURRENT_PASSWORD = Limit("current-password", 5, timedelta(minutes=15), timedelta(minutes=15))
 RESET_LINK = Limit("reset-address", 30, timedelta(minutes=15), timedelta(minutes=15))
 
 
@@ -78,3 +80,9 @@ def reset_links_refused_for(address: str) -> int:
 def count_wrong_reset_link(address: str) -> Count:
     """Count a reset link that was unknown, used or expired, against this address (the caller commits)."""
     return count_attempt(RESET_LINK, address or "unknown")
+
+
+def count_current_password(user_id: int) -> Count:
+    """Count a check of a logged-in user's current password before it is made (the caller commits;
+    refund it when the password is right)."""
+    return count_attempt(CURRENT_PASSWORD, str(user_id))

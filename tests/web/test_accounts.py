@@ -256,7 +256,7 @@ def test_the_display_name_is_judged_as_at_registration(app, client, learner, nam
 
 def test_deleting_needs_the_password(app, client, learner):
     response = client.post("/account/delete", data={"confirm_password": "not it"})
-    assert response.status_code == 400 and "account is kept" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "nothing was changed" in response.get_data(as_text=True)
     assert client.post("/account/delete", data={}).status_code == 400
     assert stored(app, learner.id).deleted_at is None
 
@@ -296,3 +296,31 @@ def test_an_admin_lists_every_live_account_with_its_reset_button_and_no_one_else
     for name in ("prof", "bob"):
         assert client_of(app, name).get("/accounts").status_code == 403
         assert 'href="/accounts"' not in client_of(app, name).get("/course").get_data(as_text=True)
+
+
+def test_wrong_current_passwords_are_limited_per_account_and_a_right_one_gives_its_attempt_back(app, client, learner):
+    for _ in range(4):
+        assert client.post("/account/delete", data={"confirm_password": "a guess"}).status_code == 400
+    assert client.post("/account/name", data={"display_name": "Still Here"}).status_code == 302
+    change = {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    assert client.post("/account/password", data=change).status_code == 302  # the fifth, right: refunded
+    assert client.post("/account/delete", data={"confirm_password": "a guess"}).status_code == 400  # fifth wrong
+    refused = client.post("/account/delete", data={"confirm_password": NEW_PASSWORD})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 60
+    assert "Too many wrong passwords" in refused.get_data(as_text=True)
+    assert stored(app, learner.id).deleted_at is None
+
+
+def test_a_new_password_keeps_keep_me_logged_in_on_this_device_under_the_new_token(app, make_user):
+    make_user("ann")
+    client = app.test_client()
+    client.post("/login", data={"username": "ann", "password": PASSWORD, "remember": "y"})
+    old_cookie = client.get_cookie("remember_token").value
+    client.post("/account/password", data={"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    new_cookie = client.get_cookie("remember_token").value
+    assert new_cookie != old_cookie
+    client.delete_cookie("session")  # the browser closed: only the remember cookie is left
+    assert client.get("/account").status_code == 200
+    stale = app.test_client()
+    stale.set_cookie("remember_token", old_cookie)
+    assert stale.get("/account").status_code == 302
