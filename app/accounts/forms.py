@@ -31,7 +31,3 @@ class DisplayNameForm(FlaskForm):
 class DeleteAccountForm(FlaskForm):
     confirm_password = PasswordField("Your password, to confirm", validators=CURRENT_PASSWORD)
     submit = SubmitField("Delete my account")
-
-
-class ResetLinkForm(FlaskForm):
-    """Nothing to fill in: the button's CSRF token."""

@@ -5,8 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
 from app.accounts import bp, profile, resets
-from app.accounts.forms import (ChangePasswordForm, DeleteAccountForm, DisplayNameForm, NewPasswordForm,
-                                ResetLinkForm)
+from app.accounts.forms import ChangePasswordForm, DeleteAccountForm, DisplayNameForm, NewPasswordForm
 from app.auth import limits
 from app.database import db_write
 from app.extensions import db
@@ -125,14 +124,12 @@ def reset_link(user_id: int):
 
     :raise 404: unless the current user teaches the learner (see resets.may_issue_reset).
     """
-    form = ResetLinkForm()
     learner = db.session.get(User, user_id) if user_id < 2**31 else None
     if not resets.may_issue_reset(current_user, learner):
         abort(404)
-    if not form.validate_on_submit():
-        abort(400)
     token = resets.issue_reset(learner.id, current_user.id)
-    return render_template("accounts/reset_issued.html", learner=learner, hours=int(resets.LIFETIME.total_seconds() // 3600),
+    return render_template("accounts/reset_issued.html", learner=learner,
+                           hours=int(resets.LIFETIME.total_seconds() // 3600),
                            link=url_for("accounts.reset_form", token=token, _external=True))
 
 
@@ -150,6 +147,13 @@ def refused_address():
             f"Too many reset links that do not work were opened from this network. Please wait "
             f"{max(1, round(wait / 60))} minute(s) and try again.")), 429, {"Retry-After": str(wait)}
     return None
+
+
+@bp.after_request
+def no_referrer(response):
+    """A reset link's token must not travel on in a Referer header, even to this site's own files."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.route("/reset/<token>")

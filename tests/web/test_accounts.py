@@ -118,6 +118,7 @@ def test_the_link_sets_the_password_once_ends_other_sessions_and_logs_the_learne
     visitor = app.test_client()
     page = visitor.get(f"/reset/{token}")
     assert page.status_code == 200 and "Set a new password" in page.get_data(as_text=True)
+    assert page.headers["Referrer-Policy"] == "no-referrer" and "no-store" in page.headers["Cache-Control"]
     response = visitor.post(f"/reset/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302 and response.headers["Location"].endswith("/course")
     assert visitor.get("/course").status_code == 200  # logged in as Ann
@@ -126,7 +127,8 @@ def test_the_link_sets_the_password_once_ends_other_sessions_and_logs_the_learne
     assert ann.check_password(NEW_PASSWORD) and not ann.check_password(PASSWORD)
     with app.app_context():
         assert db.session.scalar(sa.select(PasswordReset.used_at)) is not None
-    again = app.test_client().post(f"/reset/{token}", data={"password": "yet another one", "confirm": "yet another one"})
+    another = "yet another one"
+    again = app.test_client().post(f"/reset/{token}", data={"password": another, "confirm": another})
     assert again.status_code == 410 and "used already" in again.get_data(as_text=True)
     assert stored(app, course["ann"].id).check_password(NEW_PASSWORD)
     assert app.test_client().get(f"/reset/{token}").status_code == 410
