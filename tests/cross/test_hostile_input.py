@@ -592,9 +592,10 @@ def test_reset_links_and_their_form_never_fail_with_a_server_error(app, token, p
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
     form = {**extra, "password": password, "confirm": password if confirm_same else password + "x"}
-    ok_status(client.get(f"/reset/{path(token)}"), (200, 404, 410, 429))
+    # 308: a token with a slash, '/reset//0', which the router merges into '/reset/0'
+    ok_status(client.get(f"/reset/{path(token)}"), (200, 308, 404, 410, 429))
     response = client.post(f"/reset/{path(token)}", data=form)
-    ok_status(response, (302, 400, 404, 410, 413, 429))
+    ok_status(response, (302, 308, 400, 404, 410, 413, 429))
     assert_inert(response.get_data(as_text=True))
 
 
@@ -607,7 +608,7 @@ def test_reset_link_requests_for_odd_user_ids_never_fail(app, segment, form):
             with db_write():
                 db.session.scalar(User.named("ann")).role = "admin"
     admin = logged_in(app, "ann")
-    ok_status(admin.post(f"/accounts/{path(segment)}/reset-link", data=form), (200, 404, 413))
+    ok_status(admin.post(f"/accounts/{path(segment)}/reset-link", data=form), (200, 308, 404, 413))  # 308: see above
 
 
 # ---------------------------------------------------------------------------- cookies and sessions
