@@ -1,4 +1,4 @@
-"""Command-line tools: `flask content check`, `flask users create|set-role|list`."""
+"""Command-line tools: `flask content check`, `flask users create|set-role|list|reset-password`."""
 from collections import Counter
 
 import click
@@ -67,6 +67,22 @@ def users_list() -> None:
     """List accounts and roles."""
     for user in db.session.scalars(sa.select(User).order_by(User.username)):
         click.echo(f"{user.username}\t{user.role}\t{user.display_name}")
+
+
+@users_cli.command("reset-password")
+@click.argument("username")
+@click.option("--base-url", default="", metavar="URL",
+              help="Where learners reach the site, e.g. https://groundwork.example; without it the path alone.")
+def users_reset_password(username: str, base_url: str) -> None:
+    """Print a one-time link (valid for a day) that sets the account's password."""
+    from app.accounts.resets import LIFETIME, issue_reset
+
+    user = db.session.scalar(User.named(username))
+    if user is None or user.deleted_at is not None:
+        raise click.ClickException(f"no user {username!r}")
+    path = f"/reset/{issue_reset(user.id, issued_by=None)}"
+    click.echo(f"One-time link for {user.username!r}, valid {LIFETIME.total_seconds() / 3600:.0f} hours:")
+    click.echo(f"{base_url.rstrip('/')}{path}")
 
 
 def init_app(app: Flask) -> None:

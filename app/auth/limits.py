@@ -1,12 +1,16 @@
-"""Every attempt limit: logins (a trusted device's own, or an untrusted client's), registrations, join codes."""
+"""Every attempt limit: logins (a trusted device's own, or an untrusted client's), registrations, join codes,
+reset links."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 
 from app.auth.throttle import Count, Limit, clear, count_attempt, refund, refused_for
+from app.extensions import db
+from app.models import LoginThrottle, utcnow
 
 # A login from a browser holding the account's device cookie counts against that cookie alone.
 DEVICE = Limit("device", 5, timedelta(minutes=15), timedelta(minutes=15))
@@ -15,6 +19,11 @@ DEVICE = Limit("device", 5, timedelta(minutes=15), timedelta(minutes=15))
 PAIR = Limit("pair", 5, timedelta(minutes=15), timedelta(minutes=5))
 ACCOUNT = Limit("account", 20, timedelta(minutes=15), timedelta(minutes=1))
 ADDRESS = Limit("address", 100, timedelta(minutes=15), timedelta(minutes=15))
+# Wrong, used or expired reset links opened from one address. A link holds 256 random bits, so this
+# is a second fence; it is loose enough for a classroom's NAT address where a few old links get clicked.
+# Wrong current passwords on the account page (a session left open on a shared computer), per account.
+CURRENT_PASSWORD = Limit("current-password", 5, timedelta(minutes=15), timedelta(minutes=15))
+RESET_LINK = Limit("reset-address", 30, timedelta(minutes=15), timedelta(minutes=15))
 
 
 @dataclass(frozen=True)
@@ -58,3 +67,22 @@ def count_join_code(user_id: int, address: str) -> list[Count]:
     return [count_attempt(Limit("join-learner", config["WRONG_JOIN_CODES_PER_LEARNER"], window, window), str(user_id)),
             count_attempt(Limit("join-address", config["WRONG_JOIN_CODES_PER_ADDRESS"], window, window),
                           address or "unknown")]
+
+
+def reset_links_refused_for(address: str) -> int:
+    """Seconds this address must wait before a reset link is looked at; 0 when it may (reads only)."""
+    now = utcnow()
+    locked_until = db.session.scalar(sa.select(LoginThrottle.locked_until).where(
+        LoginThrottle.key == RESET_LINK.key(address or "unknown"), LoginThrottle.locked_until > now))
+    return max(1, int((locked_until - now).total_seconds())) if locked_until else 0
+
+
+def count_wrong_reset_link(address: str) -> Count:
+    """Count a reset link that was unknown, used or expired, against this address (the caller commits)."""
+    return count_attempt(RESET_LINK, address or "unknown")
+
+
+def count_current_password(user_id: int) -> Count:
+    """Count a check of a logged-in user's current password before it is made (the caller commits;
+    refund it when the password is right)."""
+    return count_attempt(CURRENT_PASSWORD, str(user_id))

@@ -4,7 +4,8 @@ POLICIES below is the access table: every endpoint the app registers must have a
 so a new route cannot be added without saying who may use it (test_every_endpoint_has_a_policy).
 The other tests are generated from the URL map and the table: each route, filled with
 real ids, is requested by each actor — anonymous, learner A (who owns the attempts),
-learner B, an instructor and an admin — and must answer exactly as the table says,
+learner B, an instructor who teaches A's class, one who teaches none of A's classes, and an
+admin — and must answer exactly as the table says,
 without touching anyone else's data. Then: every POST is refused without a CSRF token,
 and no GET writes to the database.
 """
@@ -19,6 +20,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from app.accounts.resets import issue_reset
+from app.classes.models import ClassInstructor, ClassMember, CourseClass
 from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, CardReview, ReviewCard
@@ -26,7 +29,7 @@ from app.spaced.sync import sync_cards
 from tests.helpers import PASSWORD, correct_form, logged_in, make_class, make_seminar
 
 GET, POST = frozenset({"GET"}), frozenset({"POST"})
-ACTORS = ("anonymous", "owner", "other", "instructor", "admin")
+ACTORS = ("anonymous", "owner", "other", "instructor", "stranger", "admin")
 LOGGED_IN = ACTORS[1:]
 MODULE = "amaq"
 
@@ -47,6 +50,10 @@ class Policy:
                admin may host any seminar) to `host_ok`
       host     a seminar, for its host (the instructor) and admins; anyone else gets 404
       participant  a seminar, for its members and its hosts; anyone else gets 404
+      teacher  a learner's account (the owner's), for an instructor of one of her classes and admins;
+               anyone else gets 404, the learner herself included
+      admin    admins only; everyone else who is logged in gets 403
+      bearer   a one-time link: anyone holding it, logged in or not
     methods: the methods the route answers (besides HEAD/OPTIONS); any other gives 405.
              POST routes are the state changes; they never answer GET.
     ok:      (status, location path) for an allowed actor; the location may use {module},
@@ -107,8 +114,18 @@ POLICIES: dict[str, Policy] = {
     "spaced.easy": Policy("owner", POST, ok=(302, r"/review/cards/\d+/reviews/1")),  # a miss cannot be made easy
     "spaced.card_history": Policy("owner", GET),
     "instructor.card_results": Policy("staff", GET),
+    "accounts.account": Policy("login", GET),
+    "accounts.change_password": Policy("login", POST, ok=(400, None)),  # an empty form: the page with its errors
+    "accounts.change_name": Policy("login", POST, ok=(400, None)),
+    "accounts.delete_account": Policy("login", POST, ok=(400, None)),  # no password: the account is kept
+    "accounts.users": Policy("admin", GET),
+    "accounts.reset_link": Policy("teacher", POST),
+    "accounts.reset_form": Policy("bearer", GET),
+    "accounts.reset_password": Policy("bearer", POST, ok=(400, None)),  # no new password: the link is kept
 }
-HOSTS = ("instructor", "admin")
+HOSTS = ("instructor", "admin")  # the instructor hosts the seminar; an admin may host any
+STAFF = ("instructor", "stranger", "admin")
+TEACHERS = ("instructor", "admin")  # the instructor teaches the owner's class; an admin teaches every class
 
 # The results pages narrowed by `?class=<id>` (app/instructor/scoping.py): what each role around one class
 # gets. Every instructor.* endpoint must be listed, so a new results page says how it is scoped.
@@ -159,11 +176,13 @@ class World:
     source: str = ""
     seminar: int = 0  # hosted by the instructor, joined by the owner
     card: int = 0  # the owner's review card, with one review (a miss)
+    token: str = "x" * 43  # a reset link for the owner
 
     def url(self, rule, attempt: int | None = None) -> str:
         values = {"module_id": MODULE, "source_id": self.source, "filename": "css/app.css",
                   "attempt_id": attempt or self.open_attempt, "seminar_id": self.seminar,
-                  "card_id": self.card, "number": 1}
+                  "card_id": self.card, "number": 1,
+                  "user_id": self.ids.get("owner", 1), "token": self.token}
         missing = set(rule.arguments) - set(values)
         if missing:
             pytest.fail(f"no test value for <{'>, <'.join(sorted(missing))}> in {rule.rule}: add one to World.url")
@@ -189,7 +208,10 @@ def login(client, username: str) -> None:
 @pytest.fixture
 def world(app, make_user, catalog) -> World:
     users = {"owner": make_user("ann"), "other": make_user("bob"),
-             "instructor": make_user("prof", role="instructor"), "admin": make_user("root", role="admin")}
+             "instructor": make_user("prof", role="instructor"), "stranger": make_user("stan", role="instructor"),
+             "admin": make_user("root", role="admin")}
+    teach_class(app, users["instructor"], users["owner"])
+    teach_class(app, users["stranger"], users["other"])
     clients = {actor: app.test_client() for actor in ACTORS}
     for actor, user in users.items():
         login(clients[actor], user.username)
@@ -203,7 +225,25 @@ def world(app, make_user, catalog) -> World:
     seminar_id, _ = make_seminar(app, clients["instructor"], MODULE, members=[owner])
     return World(app=app, clients=clients, ids={a: u.id for a, u in users.items()}, open_attempt=second,
                  submitted_attempt=first, source=catalog.module(MODULE).source_ids[0], seminar=seminar_id,
-                 card=missed_card(app, users["owner"].id, catalog, users.values()))
+                 card=missed_card(app, users["owner"].id, catalog, users.values()),
+                 token=reset_link(app, users["owner"].id))
+
+
+def teach_class(app: Flask, instructor, learner) -> None:
+    """A class the instructor teaches and the learner is enrolled in."""
+    with app.app_context():
+        with db_write():
+            course_class = CourseClass(name=f"{instructor.username}'s class", code=f"K{instructor.id}QZ",
+                                       created_by=instructor.id)
+            db.session.add(course_class)
+            db.session.flush()
+            db.session.add_all([ClassInstructor(class_id=course_class.id, user_id=instructor.id, role="owner"),
+                                ClassMember(class_id=course_class.id, user_id=learner.id)])
+
+
+def reset_link(app: Flask, user_id: int) -> str:
+    with app.app_context():
+        return issue_reset(user_id, issued_by=None)
 
 
 def missed_card(app: Flask, owner_id: int, catalog, users) -> int:
@@ -228,8 +268,8 @@ def missed_card(app: Flask, owner_id: int, catalog, users) -> int:
 def expected_get(policy: Policy, actor: str, submitted: bool) -> tuple[int, str | None]:
     if "GET" not in policy.methods:
         return 405, None
-    if policy.kind == "public":
-        return 200, None
+    if policy.kind in ("public", "bearer"):
+        return policy.ok
     if policy.kind == "guest":
         return (200, None) if actor == "anonymous" else (302, "/course")
     if actor == "anonymous":
@@ -242,10 +282,14 @@ def expected_get(policy: Policy, actor: str, submitted: bool) -> tuple[int, str 
 
 def refusal(policy: Policy, actor: str, method: str) -> tuple[int, str | None] | None:
     """What a logged-in actor gets instead of `ok` on this route; None when allowed."""
-    if policy.kind == "login":
+    if policy.kind in ("login", "bearer"):
         return None
     if policy.kind == "staff":
-        return None if actor in HOSTS else (403, None)
+        return None if actor in STAFF else (403, None)
+    if policy.kind == "teacher":
+        return None if actor in TEACHERS else (404, None)
+    if policy.kind == "admin":
+        return None if actor == "admin" else (403, None)
     if policy.kind == "owner":
         return None if actor == "owner" else (404, None)
     if policy.kind == "member":
@@ -302,6 +346,9 @@ def test_policy_methods_match_the_routes(app):
 
 def test_every_route_answers_each_actor_exactly_as_the_table_says(world):
     app = world.app
+    # a path two endpoints share, one for GET and one for POST (/reset/<token>): each is checked in its own row
+    posted_paths = {rule.rule for rule in rules(app) if "POST" in methods_of(rule)}
+    got_paths = {rule.rule for rule in rules(app) if "GET" in methods_of(rule)}
     for actor in ACTORS:
         client = world.clients[actor]
         for rule in rules(app):
@@ -310,9 +357,10 @@ def test_every_route_answers_each_actor_exactly_as_the_table_says(world):
                 if "attempt_id" not in rule.arguments and submitted:
                     continue
                 url = world.url(rule, attempt)
-                check(call(client, "GET", url), expected_get(policy, actor, submitted), world, attempt,
-                      f"GET {url} as {actor}")
-                if "POST" not in policy.methods:
+                if "GET" in policy.methods or rule.rule not in got_paths:
+                    check(call(client, "GET", url), expected_get(policy, actor, submitted), world, attempt,
+                          f"GET {url} as {actor}")
+                if "POST" not in policy.methods and rule.rule not in posted_paths:
                     before = snapshot(app) if rule.arguments else None
                     assert call(client, "POST", url).status_code == 405, f"POST {url} as {actor}"
                     if before is not None:
@@ -373,7 +421,7 @@ def post_order(app: Flask) -> list:
 
 def test_state_changes_answer_each_actor_exactly_as_the_table_says(world):
     app = world.app
-    for actor in ("anonymous", "other", "instructor", "admin", "owner"):
+    for actor in ("anonymous", "other", "instructor", "stranger", "admin", "owner"):
         client = world.clients[actor]
         for rule in post_order(app):
             policy = POLICIES[rule.endpoint]
@@ -390,7 +438,7 @@ def test_state_changes_answer_each_actor_exactly_as_the_table_says(world):
                 if policy.kind == "guest":
                     check(response, (302, "/course"), world, attempt, what)
                     assert after == before, what
-                elif actor == "anonymous":
+                elif actor == "anonymous" and policy.kind != "bearer":
                     check(response, (302, "/login"), world, attempt, what)
                     assert after == before, f"{what}: {diff(before, after)}"
                 elif refusal(policy, actor, "POST"):

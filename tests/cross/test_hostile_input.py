@@ -22,6 +22,7 @@ from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
+from app.accounts.resets import issue_reset
 from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, LessonRead, Seminar, SeminarAnswer, User
@@ -390,10 +391,10 @@ def assert_inert(html: str) -> Inertness:
     return parser
 
 
-def every_get_url(app, attempt_id: int, seminar_id: int = 1) -> list[str]:
+def every_get_url(app, attempt_id: int, seminar_id: int = 1, token: str = "x" * 43) -> list[str]:
     # the first review card, and its first review: the learner's first missed question, once synced
     values = {"module_id": MODULE, "source_id": SOURCE, "attempt_id": attempt_id, "seminar_id": seminar_id,
-              "card_id": 1, "number": 1}
+              "card_id": 1, "number": 1, "token": token}
     urls = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
@@ -407,26 +408,32 @@ def every_get_url(app, attempt_id: int, seminar_id: int = 1) -> list[str]:
 
 @pytest.mark.parametrize("payload", PAYLOADS[:4])
 def test_a_script_display_name_is_inert_on_every_page(app, client, make_user, payload):
-    """Every page the learner sees, and the instructor's pages that list the learner."""
+    """Every page the learner sees, and the instructor's and admin's pages that list the learner."""
     make_user("prof", role="instructor")
-    instructor = app.test_client()
+    make_user("root", role="admin")
+    instructor, admin = app.test_client(), app.test_client()
     instructor.post("/login", data={"username": "prof", "password": PASSWORD})
+    admin.post("/login", data={"username": "root", "password": PASSWORD})
     seminar, code = make_seminar(app, instructor, MODULE, questions=2)
     registered = client.post("/register", data={"username": "mallory", "display_name": payload,
                                                 "password": "long enough pw", "confirm": "long enough pw"})
     assert registered.status_code == 302
     assert client.post("/seminars/join", data={"code": code}).status_code == 302
     attempt = start(client)
-    urls = every_get_url(app, attempt, seminar)
+    with app.app_context():
+        token = issue_reset(db.session.scalar(User.named("mallory")).id, issued_by=None)
+    urls = every_get_url(app, attempt, seminar, token)
     is_staff = lambda url: (url.startswith(("/instructor/", "/seminars/pick/")) or url == "/seminars"
                             or url.endswith(("/host", "/screen", "/results.csv")))
-    pages = [url for url in urls if not is_staff(url)]
+    admin_pages = ["/accounts"]
+    pages = [url for url in urls if not is_staff(url) and url not in admin_pages]
     staff_pages = [url for url in urls if is_staff(url)]
     client.post(f"/attempts/{attempt}/submit")
     client.get("/review")  # the blank answers become review cards, whose pages are in `pages`
     pages += [f"/attempts/{attempt}/review", f"/modules/{MODULE}/lesson", "/course"]
     seen = 0
-    for url, viewer in [(url, client) for url in pages] + [(url, instructor) for url in staff_pages]:
+    for url, viewer in ([(url, client) for url in pages] + [(url, instructor) for url in staff_pages]
+                        + [(url, admin) for url in admin_pages]):
         response = viewer.get(url, follow_redirects=True)
         assert response.status_code == 200, url
         if response.mimetype != "text/html":
@@ -545,6 +552,63 @@ def test_every_page_and_error_carries_the_security_headers(make_app, make_user):
     assert {"/attempts", "/course", "/join", f"/attempts/{done}/review", f"/seminars/{seminar}",
             f"/seminars/{seminar}/host", "/instructor/results", "/review", "/review/cards/1",
             "/review/cards/1/reviews/1", "/instructor/results/cards"} <= pages
+
+
+# ---------------------------------------------------------------------------- the account page and reset links, fuzzed
+
+
+passwords = st.one_of(any_text, huge, st.just("long enough pw"), st.sampled_from(PAYLOADS))
+
+
+@FUZZ
+@given(current=st.one_of(any_text, st.just(PASSWORD)), password=passwords, confirm_same=st.booleans(),
+       name=st.one_of(any_text, huge, st.sampled_from(PAYLOADS)), confirm_password=st.one_of(any_text, huge),
+       extra=st.dictionaries(any_text, any_text, max_size=3))
+def test_the_account_forms_never_fail_with_a_server_error(app, quiz_taker, current, password, confirm_same, name,
+                                                         confirm_password, extra):
+    """Any password change, name or deletion form; the account is never deleted by a wrong password."""
+    confirm = password if confirm_same else password + "x"
+    for url, form in (("/account/password", {"current": current, "password": password, "confirm": confirm}),
+                      ("/account/name", {"display_name": name}),
+                      ("/account/delete", {"confirm_password": confirm_password})):
+        ok_status(quiz_taker.post(url, data={**extra, **form}), (302, 400, 413, 429))  # 429: wrong current passwords
+    page = quiz_taker.get("/account")
+    assert page.status_code == 200, "still logged in, so still not deleted"
+    assert_inert(page.get_data(as_text=True))
+
+
+@FUZZ
+@given(token=st.one_of(segments, st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_",
+                                         min_size=43, max_size=43), st.just("valid")),
+       password=passwords, confirm_same=st.booleans(), extra=st.dictionaries(any_text, any_text, max_size=3),
+       address=st.sampled_from(["127.0.0.1", "10.0.0.1", "::1", ""]))
+def test_reset_links_and_their_form_never_fail_with_a_server_error(app, token, password, confirm_same, extra,
+                                                                   address):
+    if not count(app, User):
+        quick_user(app, "ann")
+    if token == "valid":
+        with app.app_context():
+            token = issue_reset(db.session.scalar(User.named("ann")).id, issued_by=None)
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    form = {**extra, "password": password, "confirm": password if confirm_same else password + "x"}
+    # 308: a token with a slash, '/reset//0', which the router merges into '/reset/0'
+    ok_status(client.get(f"/reset/{path(token)}"), (200, 308, 404, 410, 429))
+    response = client.post(f"/reset/{path(token)}", data=form)
+    ok_status(response, (302, 308, 400, 404, 410, 413, 429))
+    assert_inert(response.get_data(as_text=True))
+
+
+@FUZZ
+@given(segment=segments, form=st.dictionaries(any_text, values, max_size=3))
+def test_reset_link_requests_for_odd_user_ids_never_fail(app, segment, form):
+    if not count(app, User):
+        quick_user(app, "ann")
+        with app.app_context():
+            with db_write():
+                db.session.scalar(User.named("ann")).role = "admin"
+    admin = logged_in(app, "ann")
+    ok_status(admin.post(f"/accounts/{path(segment)}/reset-link", data=form), (200, 308, 404, 413))  # 308: see above
 
 
 # ---------------------------------------------------------------------------- cookies and sessions
