@@ -92,3 +92,21 @@ def form_for(app, seminar_id: int, position: int, correct: bool = True) -> dict:
         fraction, _, fields = min(graded)  # the lowest-scoring answer the page could send
         assert fraction < 1.0, f"no wrong answer found for {spec['type']}"
     return {"position": str(position), **fields}
+
+
+def make_class(app, instructor, name: str = "Counter-terrorism 101", members=(), **form) -> tuple[int, str]:
+    """A class created through the instructor's client (every module, no due dates unless `form` says)
+    and joined by each member's client: (its id, its code)."""
+    from app.classes.models import CourseClass
+
+    data = {"name": name, "term": "Spring", "description": "", "modules": [m.id for m in app.extensions["catalog"].modules]}
+    data.update(form)
+    response = instructor.post("/classes/new", data=data)
+    match = re.fullmatch(r".*/classes/(\d+)", response.headers.get("Location", ""))
+    assert response.status_code == 302 and match, (response.status_code, response.get_data(as_text=True)[:500])
+    class_id = int(match.group(1))
+    with app.app_context():
+        code = db.session.get(CourseClass, class_id).code
+    for member in members:
+        assert member.post("/enrol", data={"code": code}).status_code == 302
+    return class_id, code

@@ -58,3 +58,13 @@ def count_join_code(user_id: int, address: str) -> list[Count]:
     return [count_attempt(Limit("join-learner", config["WRONG_JOIN_CODES_PER_LEARNER"], window, window), str(user_id)),
             count_attempt(Limit("join-address", config["WRONG_JOIN_CODES_PER_ADDRESS"], window, window),
                           address or "unknown")]
+
+
+def count_class_code(user_id: int, address: str) -> list[Count]:
+    """Count a typed class enrolment code, as count_join_code does for seminars (the caller commits)."""
+    config = current_app.config
+    window = timedelta(minutes=config["JOIN_CODE_WINDOW_MINUTES"])
+    return [count_attempt(Limit("class-learner", config["WRONG_JOIN_CODES_PER_LEARNER"], window, window),
+                          str(user_id)),
+            count_attempt(Limit("class-address", config["WRONG_JOIN_CODES_PER_ADDRESS"], window, window),
+                          address or "unknown")]
