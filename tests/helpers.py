@@ -108,5 +108,5 @@ def make_class(app, instructor, name: str = "Counter-terrorism 101", members=(),
     with app.app_context():
         code = db.session.get(CourseClass, class_id).code
     for member in members:
-        assert member.post("/enrol", data={"code": code}).status_code == 302
+        assert member.post("/classes/enrol", data={"code": code}).status_code == 302
     return class_id, code

@@ -5,12 +5,14 @@ from datetime import date, datetime, time
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.forms import PRINTABLE
 from app.content.model import Catalog
 
+# a description may run over lines; other control characters (NUL above all, which PostgreSQL refuses) may not
+TEXT = Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", message="Remove the control characters.")
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 DUE_TIME = time(23, 59)  # a due date means the end of that day (UTC)
 
@@ -60,7 +62,7 @@ class ClassForm(ModulesForm):
     name = StringField("Name", filters=[strip], validators=[DataRequired("Give the class a name."),
                                                              Length(max=120), PRINTABLE])
     term = StringField("Term (optional)", filters=[strip], validators=[Length(max=60), PRINTABLE])
-    description = TextAreaField("Short description (optional)", filters=[strip], validators=[Length(max=500)])
+    description = TextAreaField("Short description (optional)", filters=[strip], validators=[Length(max=500), TEXT])
     submit = SubmitField("Create the class")
 
 

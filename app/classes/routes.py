@@ -28,7 +28,8 @@ NOT_FOUND = "There is no such class, or you do not teach it."
 
 
 def taught_class(class_id: int) -> CourseClass:
-    """:raise 404: unless the current user teaches the class (anyone else learns nothing about it)."""
+    """:raise 404: unless the current user teaches the class: learners, other instructors and a guessed
+    id all get the same answer, so nobody learns whether the class exists."""
     course_class = db.session.get(CourseClass, class_id)
     if course_class is None or not teaches(current_user, class_id):
         abort(404, description=NOT_FOUND)
@@ -82,14 +83,14 @@ def create():
 
 
 @bp.route("/classes/<int(max=2147483647):class_id>")
-@instructor_required
+@login_required
 def show(class_id: int):
     """The class page: its code, link and QR code, its modules, instructors and learners."""
     return render_class(taught_class(class_id))
 
 
 @bp.route("/classes/<int(max=2147483647):class_id>/enrolment", methods=["POST"])
-@instructor_required
+@login_required
 def enrolment(class_id: int):
     """Close or reopen enrolment."""
     course_class = taught_class(class_id)
@@ -104,7 +105,7 @@ def enrolment(class_id: int):
 
 
 @bp.route("/classes/<int(max=2147483647):class_id>/code", methods=["POST"])
-@instructor_required
+@login_required
 def new_code(class_id: int):
     """Replace the enrolment code: the old one stops working."""
     course_class = taught_class(class_id)
@@ -114,7 +115,7 @@ def new_code(class_id: int):
 
 
 @bp.route("/classes/<int(max=2147483647):class_id>/modules", methods=["POST"])
-@instructor_required
+@login_required
 def modules(class_id: int):
     """Change the modules the class covers and their due dates."""
     course_class = taught_class(class_id)
@@ -128,7 +129,7 @@ def modules(class_id: int):
 
 
 @bp.route("/classes/<int(max=2147483647):class_id>/instructors", methods=["POST"])
-@instructor_required
+@login_required
 def add_co_instructor(class_id: int):
     """Add an instructor or admin account as a co-instructor."""
     course_class = taught_class(class_id)
@@ -148,7 +149,7 @@ def add_co_instructor(class_id: int):
 
 @bp.route("/classes/<int(max=2147483647):class_id>/members/<int(max=2147483647):user_id>/remove",
           methods=["POST"])
-@instructor_required
+@login_required
 def remove(class_id: int, user_id: int):
     """Take a learner out of the class; their attempts stay theirs."""
     course_class = taught_class(class_id)
@@ -159,7 +160,7 @@ def remove(class_id: int, user_id: int):
 
 
 @bp.route("/classes/<int(max=2147483647):class_id>/roster")
-@instructor_required
+@login_required
 def roster_page(class_id: int):
     """Every learner's last activity and standing in each module, against its due date."""
     course_class = taught_class(class_id)
@@ -168,7 +169,7 @@ def roster_page(class_id: int):
 
 
 @bp.route("/classes/<int(max=2147483647):class_id>/roster.csv")
-@instructor_required
+@login_required
 def roster_csv(class_id: int):
     """The roster as a CSV, every cell defused."""
     course_class = taught_class(class_id)
@@ -184,7 +185,7 @@ def enrol_form():
     return render_template("classes/enrol.html", form=form, joined=classes_joined(current_user))
 
 
-@bp.route("/enrol", methods=["POST"])
+@bp.route("/classes/enrol", methods=["POST"])
 @login_required
 def enrol_post():
     """Join the class whose code was typed."""

@@ -3,8 +3,9 @@
 POLICIES below is the access table: every endpoint the app registers must have an entry,
 so a new route cannot be added without saying who may use it (test_every_endpoint_has_a_policy).
 The other tests are generated from the URL map and the table: each route, filled with
-real ids, is requested by each actor — anonymous, learner A (who owns the attempts),
-learner B, an instructor and an admin — and must answer exactly as the table says,
+real ids, is requested by each actor — anonymous, learner A (who owns the attempts and is a
+member of the class), learner B (in no class), an instructor (who hosts the seminar and owns the
+class), a co-instructor of that class, another instructor and an admin — and must answer exactly as the table says,
 without touching anyone else's data. Then: every POST is refused without a CSRF token,
 and no GET writes to the database.
 """
@@ -23,10 +24,10 @@ from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, CardReview, ReviewCard
 from app.spaced.sync import sync_cards
-from tests.helpers import PASSWORD, correct_form, make_seminar
+from tests.helpers import PASSWORD, correct_form, make_class, make_seminar
 
 GET, POST = frozenset({"GET"}), frozenset({"POST"})
-ACTORS = ("anonymous", "owner", "other", "instructor", "admin")
+ACTORS = ("anonymous", "owner", "other", "instructor", "admin", "co", "stranger")
 LOGGED_IN = ACTORS[1:]
 MODULE = "amaq"
 
@@ -42,6 +43,8 @@ class Policy:
       owner    an object (an attempt, a review card) that belongs to one learner: only the owner; everyone
                else who is logged in gets 404, exactly as if it did not exist
       staff    instructors and admins; learners get 403
+      teacher  a class, for its instructors (the owner: the instructor; the co-instructor) and admins; anyone
+               else — learners, members or not, and another instructor — gets 404
       member   a seminar, for the learners who joined it (the owner has; the other learner has
                not): everyone else gets 404, except that GETs send its host (the instructor; an
                admin may host any seminar) to `host_ok`
@@ -107,8 +110,22 @@ POLICIES: dict[str, Policy] = {
     "spaced.easy": Policy("owner", POST, ok=(302, r"/review/cards/\d+/reviews/1")),  # a miss cannot be made easy
     "spaced.card_history": Policy("owner", GET),
     "instructor.card_results": Policy("staff", GET),
+    "classes.index": Policy("staff", GET),
+    "classes.create": Policy("staff", POST, ok=(400, None)),  # an empty form: the page again, with its errors
+    "classes.show": Policy("teacher", GET),
+    "classes.roster_page": Policy("teacher", GET),
+    "classes.roster_csv": Policy("teacher", GET),
+    "classes.enrolment": Policy("teacher", POST, ok=(400, None)),  # neither open nor close chosen
+    "classes.new_code": Policy("teacher", POST, ok=(302, "/classes/{course_class}")),
+    "classes.modules": Policy("teacher", POST, ok=(400, None)),  # no module ticked
+    "classes.add_co_instructor": Policy("teacher", POST, ok=(400, None)),  # no username
+    "classes.remove": Policy("teacher", POST, ok=(302, "/classes/{course_class}")),
+    "classes.enrol_form": Policy("login", GET),
+    "classes.enrol_post": Policy("login", POST, ok=(400, None)),  # no code typed
 }
-HOSTS = ("instructor", "admin")
+HOSTS = ("instructor", "admin")  # of the seminar: its host and admins
+STAFF = ("instructor", "admin", "co", "stranger")
+TEACHERS = ("instructor", "co", "admin")  # of the class
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -147,12 +164,14 @@ class World:
     submitted_attempt: int = 0
     source: str = ""
     seminar: int = 0  # hosted by the instructor, joined by the owner
+    course_class: int = 0  # owned by the instructor, co-taught by the co-instructor, the owner a member
     card: int = 0  # the owner's review card, with one review (a miss)
 
     def url(self, rule, attempt: int | None = None) -> str:
         values = {"module_id": MODULE, "source_id": self.source, "filename": "css/app.css",
                   "attempt_id": attempt or self.open_attempt, "seminar_id": self.seminar,
-                  "card_id": self.card, "number": 1}
+                  "card_id": self.card, "number": 1, "class_id": self.course_class,
+                  "user_id": self.ids.get("owner", 1)}
         missing = set(rule.arguments) - set(values)
         if missing:
             pytest.fail(f"no test value for <{'>, <'.join(sorted(missing))}> in {rule.rule}: add one to World.url")
@@ -178,7 +197,8 @@ def login(client, username: str) -> None:
 @pytest.fixture
 def world(app, make_user, catalog) -> World:
     users = {"owner": make_user("ann"), "other": make_user("bob"),
-             "instructor": make_user("prof", role="instructor"), "admin": make_user("root", role="admin")}
+             "instructor": make_user("prof", role="instructor"), "admin": make_user("root", role="admin"),
+             "co": make_user("cole", role="instructor"), "stranger": make_user("ivy", role="instructor")}
     clients = {actor: app.test_client() for actor in ACTORS}
     for actor, user in users.items():
         login(clients[actor], user.username)
@@ -190,7 +210,10 @@ def world(app, make_user, catalog) -> World:
     assert owner.post(f"/attempts/{second}/save", data=half).status_code == 302
     assert first != second
     seminar_id, _ = make_seminar(app, clients["instructor"], MODULE, members=[owner])
+    class_id, _ = make_class(app, clients["instructor"], members=[owner])
+    assert clients["instructor"].post(f"/classes/{class_id}/instructors", data={"username": "cole"}).status_code == 302
     return World(app=app, clients=clients, ids={a: u.id for a, u in users.items()}, open_attempt=second,
+                 course_class=class_id,
                  submitted_attempt=first, source=catalog.module(MODULE).source_ids[0], seminar=seminar_id,
                  card=missed_card(app, users["owner"].id, catalog, users.values()))
 
@@ -234,7 +257,9 @@ def refusal(policy: Policy, actor: str, method: str) -> tuple[int, str | None] |
     if policy.kind == "login":
         return None
     if policy.kind == "staff":
-        return None if actor in HOSTS else (403, None)
+        return None if actor in STAFF else (403, None)
+    if policy.kind == "teacher":
+        return None if actor in TEACHERS else (404, None)
     if policy.kind == "owner":
         return None if actor == "owner" else (404, None)
     if policy.kind == "member":
@@ -251,7 +276,7 @@ def check(response, expected: tuple[int, str | None], world: World, attempt: int
     status, where = expected
     assert response.status_code == status, f"{what}: {response.status_code}, expected {status}"
     if where is not None:
-        pattern = where.format(module=MODULE, attempt=attempt, seminar=world.seminar)
+        pattern = where.format(module=MODULE, attempt=attempt, seminar=world.seminar, course_class=world.course_class)
         location = urlsplit(response.headers["Location"]).path
         assert re.fullmatch(pattern, location), f"{what}: went to {location}, expected {pattern}"
 
@@ -362,7 +387,7 @@ def post_order(app: Flask) -> list:
 
 def test_state_changes_answer_each_actor_exactly_as_the_table_says(world):
     app = world.app
-    for actor in ("anonymous", "other", "instructor", "admin", "owner"):
+    for actor in ("anonymous", "other", "stranger", "instructor", "co", "admin", "owner"):
         client = world.clients[actor]
         for rule in post_order(app):
             policy = POLICIES[rule.endpoint]

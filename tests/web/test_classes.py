@@ -123,9 +123,9 @@ def test_learners_cannot_open_the_classes_page(app, learners):
 def test_a_learner_enrols_with_the_code_however_typed_and_twice_changes_nothing(app, staff, learners):
     class_id, code = make_class(app, staff["prof"])
     typed = f" {code[:3].lower()}-{code[3:]} "
-    response = learners["ann"].post("/enrol", data={"code": typed})
+    response = learners["ann"].post("/classes/enrol", data={"code": typed})
     assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/course"
-    again = learners["ann"].post("/enrol", data={"code": code}, follow_redirects=True)
+    again = learners["ann"].post("/classes/enrol", data={"code": code}, follow_redirects=True)
     assert "already in the class" in again.get_data(as_text=True)
     assert count(app, ClassMember, ClassMember.class_id == class_id) == 1
 
@@ -146,7 +146,7 @@ def test_a_learner_may_be_in_several_classes(app, staff, learners):
 @pytest.mark.parametrize("code, message", [("ZZZZZZ", "No class has that code"), ("", "Type the code")])
 def test_a_wrong_code_gets_a_clear_message(app, staff, learners, code, message):
     make_class(app, staff["prof"])
-    response = learners["ann"].post("/enrol", data={"code": code})
+    response = learners["ann"].post("/classes/enrol", data={"code": code})
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert count(app, ClassMember) == 0
 
@@ -154,11 +154,11 @@ def test_a_wrong_code_gets_a_clear_message(app, staff, learners, code, message):
 def test_a_closed_class_refuses_newcomers_and_reopens(app, staff, learners):
     class_id, code = make_class(app, staff["prof"], members=[learners["bob"]])
     assert staff["prof"].post(f"/classes/{class_id}/enrolment", data={"action": "close"}).status_code == 302
-    response = learners["ann"].post("/enrol", data={"code": code})
+    response = learners["ann"].post("/classes/enrol", data={"code": code})
     assert response.status_code == 400 and "not taking new members" in response.get_data(as_text=True)
-    assert learners["bob"].post("/enrol", data={"code": code}).status_code == 302  # already in: no harm
+    assert learners["bob"].post("/classes/enrol", data={"code": code}).status_code == 302  # already in: no harm
     assert staff["prof"].post(f"/classes/{class_id}/enrolment", data={"action": "open"}).status_code == 302
-    assert learners["ann"].post("/enrol", data={"code": code}).status_code == 302
+    assert learners["ann"].post("/classes/enrol", data={"code": code}).status_code == 302
     assert count(app, ClassMember, ClassMember.class_id == class_id) == 2
 
 
@@ -167,15 +167,15 @@ def test_a_regenerated_code_replaces_the_old_one(app, staff, learners):
     assert staff["prof"].post(f"/classes/{class_id}/code").status_code == 302
     new = the_class(app, class_id).code
     assert new != old
-    response = learners["ann"].post("/enrol", data={"code": old})
+    response = learners["ann"].post("/classes/enrol", data={"code": old})
     assert response.status_code == 400 and "may have been replaced" in response.get_data(as_text=True)
-    assert learners["ann"].post("/enrol", data={"code": new}).status_code == 302
+    assert learners["ann"].post("/classes/enrol", data={"code": new}).status_code == 302
 
 
 def test_wrong_class_codes_are_limited_like_seminar_codes(app, staff, learners):
     for _ in range(10):
-        assert learners["ann"].post("/enrol", data={"code": "ZZZZZZ"}).status_code == 400
-    response = learners["ann"].post("/enrol", data={"code": "ZZZZZZ"})
+        assert learners["ann"].post("/classes/enrol", data={"code": "ZZZZZZ"}).status_code == 400
+    response = learners["ann"].post("/classes/enrol", data={"code": "ZZZZZZ"})
     assert response.status_code == 429 and "Too many wrong codes" in response.get_data(as_text=True)
     assert "Retry-After" in response.headers
 
@@ -187,7 +187,7 @@ def test_concurrent_enrolments_with_one_code_make_one_membership(app, staff, lea
     def join(_):
         client = app.test_client()
         client.set_cookie("session", cookie)
-        return client.post("/enrol", data={"code": code}).status_code
+        return client.post("/classes/enrol", data={"code": code}).status_code
 
     assert at_once(join, list(range(8))) == [302] * 8
     assert count(app, ClassMember, ClassMember.class_id == class_id) == 1
@@ -195,7 +195,7 @@ def test_concurrent_enrolments_with_one_code_make_one_membership(app, staff, lea
 
 def test_a_teacher_of_the_class_following_its_code_goes_to_the_class_page(app, staff):
     class_id, code = make_class(app, staff["prof"])
-    response = staff["prof"].post("/enrol", data={"code": code})
+    response = staff["prof"].post("/classes/enrol", data={"code": code})
     assert urlsplit(response.headers["Location"]).path == f"/classes/{class_id}"
     assert count(app, ClassMember) == 0
 
@@ -216,7 +216,7 @@ def test_a_logged_out_newcomer_follows_the_link_registers_and_lands_in_the_class
     assert registered.status_code == 302 and registered.headers["Location"].endswith(f"/enrol?code={code}")
     page = newcomer.get(registered.headers["Location"]).get_data(as_text=True)
     assert f'value="{code}"' in page
-    assert newcomer.post("/enrol", data={"code": code}).status_code == 302
+    assert newcomer.post("/classes/enrol", data={"code": code}).status_code == 302
     assert count(app, ClassMember, ClassMember.class_id == class_id) == 1
 
 
@@ -390,7 +390,7 @@ def test_the_roster_is_a_handful_of_queries_however_many_learners(app, staff, ma
     for n in range(6):
         make_user(f"l{n}")
         client = logged_in(app, f"l{n}")
-        client.post("/enrol", data={"code": code})
+        client.post("/classes/enrol", data={"code": code})
         submit(app, client, right=n % 2 == 0)
     assert queries_for_roster() == few
     assert few <= 10
