@@ -1,7 +1,7 @@
 """A class's roster: every learner's last activity and, per covered module, progress against its due date.
 
-Four aggregate queries whatever the class's size (members; attempts per learner and module;
-lesson reads; seminar answers), so a class of a thousand costs what a class of ten does.
+Five aggregate queries whatever the class's size (members; attempts per learner and module;
+last attempt per learner; lesson reads; seminar answers), so a class of a thousand costs what a class of ten does.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from app.classes.models import ClassMember, CourseClass
+from app.classes.models import ClassMember, ClassModule, CourseClass
 from app.extensions import db
 from app.models import Attempt, LessonRead, SeminarAnswer, User, utcnow
 
@@ -23,19 +23,13 @@ class ModuleStanding:
     attempts: int
     best: float | None
     passed: bool
-    first_passed_at: datetime | None
+    late: bool  # first passed after the due date (work after it is accepted, and marked)
     due_at: datetime | None
     now: datetime
 
     @property
     def overdue(self) -> bool:
         return not self.passed and self.due_at is not None and self.due_at < self.now
-
-    @property
-    def late(self) -> bool:
-        """Passed, but only after the due date (work after it is accepted, and marked)."""
-        return self.passed and self.due_at is not None and self.first_passed_at is not None \
-            and self.first_passed_at > self.due_at
 
     @property
     def label(self) -> str:
@@ -66,40 +60,43 @@ def roster(course_class: CourseClass, now: datetime | None = None) -> list[Roste
     people = db.session.execute(
         sa.select(User.id, User.username, User.display_name, ClassMember.joined_at)
         .join(ClassMember, ClassMember.user_id == User.id).where(ClassMember.class_id == course_class.id)
-        .order_by(User.display_name, User.id)).all()
+        .order_by(User.display_name, User.id)).tuples().all()
     passing = sa.case((Attempt.passed.is_(True), Attempt.submitted_at))
+    # per learner and module, the due date compared in SQL: no timestamp is read back per pair
     attempts = db.session.execute(
-        sa.select(Attempt.user_id, Attempt.module_id,
-                  sa.func.count(Attempt.submitted_at).label("attempts"),
-                  sa.func.max(Attempt.score).label("best"),
-                  sa.func.min(passing).label("first_passed_at"),
-                  sa.func.max(Attempt.submitted_at).label("submitted"),
-                  sa.func.max(Attempt.last_saved_at).label("saved"))
-        .where(Attempt.user_id.in_(members), Attempt.module_id.in_(list(dues)))
-        .group_by(Attempt.user_id, Attempt.module_id)).all()
-    reads = db.session.execute(sa.select(LessonRead.user_id, LessonRead.module_id, LessonRead.read_at)
-                               .where(LessonRead.user_id.in_(members))).all()
-    answered = dict(db.session.execute(
+        sa.select(Attempt.user_id, Attempt.module_id, sa.func.count(Attempt.submitted_at), sa.func.max(Attempt.score),
+                  sa.func.count(passing), sa.func.coalesce(sa.func.min(passing) > ClassModule.due_at, False))
+        .join(ClassModule, sa.and_(ClassModule.class_id == course_class.id, ClassModule.module_id == Attempt.module_id))
+        .where(Attempt.user_id.in_(members))
+        .group_by(Attempt.user_id, Attempt.module_id, ClassModule.due_at)).tuples().all()
+    worked = db.session.execute(
+        sa.select(Attempt.user_id,
+                  sa.func.max(sa.func.coalesce(Attempt.submitted_at, Attempt.last_saved_at, Attempt.started_at)))
+        .where(Attempt.user_id.in_(members)).group_by(Attempt.user_id)).tuples().all()
+    # one row per learner: the modules read, comma-joined (as User.lessons_read_joined), and the latest read
+    reads = db.session.execute(
+        sa.select(LessonRead.user_id, sa.func.aggregate_strings(LessonRead.module_id, ","), sa.func.max(LessonRead.read_at))
+        .where(LessonRead.user_id.in_(members)).group_by(LessonRead.user_id)).tuples().all()
+    answered = db.session.execute(
         sa.select(SeminarAnswer.user_id, sa.func.max(SeminarAnswer.answered_at))
-        .where(SeminarAnswer.user_id.in_(members)).group_by(SeminarAnswer.user_id)).all())
-    by_pair = {(a.user_id, a.module_id): a for a in attempts}
-    read_pairs = {(r.user_id, r.module_id) for r in reads if r.module_id in dues}
+        .where(SeminarAnswer.user_id.in_(members)).group_by(SeminarAnswer.user_id)).tuples().all()
     activity: dict[int, datetime | None] = dict(answered)
-    for a in attempts:
-        activity[a.user_id] = latest(activity.get(a.user_id), a.submitted, a.saved)
-    for r in reads:
-        activity[r.user_id] = latest(activity.get(r.user_id), r.read_at)
+    for user_id, last in worked:
+        activity[user_id] = latest(activity.get(user_id), last)
+    by_pair = {(user_id, module_id): rest for user_id, module_id, *rest in attempts}
+    read_by = {}
+    for user_id, joined, last in reads:
+        read_by[user_id] = frozenset(joined.split(","))
+        activity[user_id] = latest(activity.get(user_id), last)
+    none, nothing = (0, None, 0, False), frozenset()
     rows = []
-    for person in people:
+    for user_id, username, display_name, joined_at in people:
+        read = read_by.get(user_id, nothing)
         standings = {}
         for module_id, due_at in dues.items():
-            a = by_pair.get((person.id, module_id))
-            standings[module_id] = ModuleStanding(
-                read=(person.id, module_id) in read_pairs, attempts=a.attempts if a else 0,
-                best=a.best if a else None, passed=bool(a and a.first_passed_at), first_passed_at=a and a.first_passed_at,
-                due_at=due_at, now=now)
-        rows.append(RosterRow(person.id, person.username, person.display_name, person.joined_at,
-                              activity.get(person.id), standings))
+            count, best, passes, late = by_pair.get((user_id, module_id), none)
+            standings[module_id] = ModuleStanding(module_id in read, count, best, passes > 0, bool(late), due_at, now)
+        rows.append(RosterRow(user_id, username, display_name, joined_at, activity.get(user_id), standings))
     return rows
 
 
