@@ -133,3 +133,11 @@ def instructors_of(course_class: CourseClass) -> list[tuple[User, str]]:
     return list(db.session.execute(
         sa.select(User, ClassInstructor.role).join(ClassInstructor, ClassInstructor.user_id == User.id)
         .where(ClassInstructor.class_id == course_class.id).order_by(ClassInstructor.added_at, User.id)).tuples())
+
+
+def members_of(course_class: CourseClass) -> list[tuple[int, str, str, datetime]]:
+    """(user id, username, display name, joined at) of every member, by name."""
+    return list(db.session.execute(
+        sa.select(User.id, User.username, User.display_name, ClassMember.joined_at)
+        .join(ClassMember, ClassMember.user_id == User.id).where(ClassMember.class_id == course_class.id)
+        .order_by(User.display_name, User.id)).tuples())

@@ -94,6 +94,3 @@ class InstructorForm(FlaskForm):
     username = StringField("Username of the co-instructor", validators=[DataRequired(), Length(max=40), PRINTABLE])
     submit = SubmitField("Add co-instructor")
 
-
-class PlainForm(FlaskForm):
-    """A button with nothing but its CSRF token (regenerate the code, remove a learner)."""

@@ -10,9 +10,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from app.classes.enrolment import members_of
 from app.classes.models import ClassMember, ClassModule, CourseClass
 from app.extensions import db
-from app.models import Attempt, LessonRead, SeminarAnswer, User, utcnow
+from app.models import Attempt, LessonRead, SeminarAnswer, utcnow
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,7 @@ def roster(course_class: CourseClass, now: datetime | None = None) -> list[Roste
     now = now or utcnow()
     dues = {m.module_id: m.due_at for m in course_class.modules}
     members = sa.select(ClassMember.user_id).where(ClassMember.class_id == course_class.id).scalar_subquery()
-    people = db.session.execute(
-        sa.select(User.id, User.username, User.display_name, ClassMember.joined_at)
-        .join(ClassMember, ClassMember.user_id == User.id).where(ClassMember.class_id == course_class.id)
-        .order_by(User.display_name, User.id)).tuples().all()
+    people = members_of(course_class)
     passing = sa.case((Attempt.passed.is_(True), Attempt.submitted_at))
     # per learner and module, the due date compared in SQL: no timestamp is read back per pair
     attempts = db.session.execute(

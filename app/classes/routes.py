@@ -11,9 +11,9 @@ from app.auth.limits import count_class_code
 from app.auth.throttle import refund, refused_for
 from app.classes import bp
 from app.classes.enrolment import (ClassDetails, EnrolmentRefused, add_instructor, class_by_code, classes_joined,
-                                   classes_taught, create_class, enrol, instructors_of, regenerate_code,
+                                   classes_taught, create_class, enrol, instructors_of, members_of, regenerate_code,
                                    remove_member, set_enrolment_open, set_modules)
-from app.classes.forms import ClassForm, EnrolForm, EnrolmentForm, InstructorForm, ModulesForm, PlainForm, modules_form
+from app.classes.forms import ClassForm, EnrolForm, EnrolmentForm, InstructorForm, ModulesForm, modules_form
 from app.classes.models import CourseClass
 from app.classes.roster import roster, roster_table
 from app.classes.scope import teaches
@@ -39,7 +39,7 @@ def taught_class(class_id: int) -> CourseClass:
 def qr_svg(url: str) -> Markup:
     """The link as a QR code, drawn as inline SVG (no image is fetched)."""
     svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=False)
-    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="QR code of the enrolment link" ', 1))
+    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR code of the enrolment link" ', 1))
 
 
 def form_errors(form) -> str:
@@ -55,9 +55,8 @@ def render_class(course_class: CourseClass, status: int = 200, **forms):
     return render_template(
         "classes/class.html", course_class=course_class, link=link, qr=qr_svg(link),
         modules={m.id: m for m in catalog().modules}, instructors=instructors_of(course_class),
-        members=roster(course_class), modules_form=edit, enrolment_form=EnrolmentForm(formdata=None),
-        instructor_form=forms.get("instructor_form") or InstructorForm(formdata=None),
-        plain=PlainForm(formdata=None)), status
+        members=members_of(course_class), modules_form=edit, enrolment_form=EnrolmentForm(formdata=None),
+        instructor_form=forms.get("instructor_form") or InstructorForm(formdata=None)), status
 
 
 @bp.route("/classes")

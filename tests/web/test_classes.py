@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit, parse_qs
 
 import pytest
-import sqlalchemy as sa
 
 from app.classes.models import ClassInstructor, ClassMember, ClassModule, CourseClass
 from app.database import db_write
