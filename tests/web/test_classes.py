@@ -219,6 +219,21 @@ def test_a_logged_out_newcomer_follows_the_link_registers_and_lands_in_the_class
     assert count(app, ClassMember, ClassMember.class_id == class_id) == 1
 
 
+def test_a_member_who_follows_the_link_logged_out_logs_in_and_comes_back_to_it(app, staff, make_user):
+    _, code = make_class(app, staff["prof"])
+    make_user("ann")
+    client = app.test_client()
+    to_login = client.get(f"/enrol?code={code}").headers["Location"]
+    logged = client.post(to_login, data={"username": "ann", "password": PASSWORD})
+    assert logged.status_code == 302 and logged.headers["Location"].endswith(f"/enrol?code={code}")
+
+
+def test_a_learner_in_no_class_sees_no_class_on_the_overview(app, staff, learners):
+    make_class(app, staff["prof"], "Not yours", members=[learners["bob"]])
+    page = learners["ann"].get("/course").get_data(as_text=True)
+    assert "Not yours" not in page and "class-deadlines" not in page and 'href="/enrol"' in page
+
+
 def test_a_seminar_join_link_keeps_its_code_through_register(app):
     newcomer = app.test_client()
     registered = newcomer.post("/register?next=/join%3Fcode%3DABCDEF", data={
