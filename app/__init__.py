@@ -37,14 +37,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from app import (accounts, auth, caches, cli, database, errors, instructor, learning, review, security,
-                     seminar, spaced)
+    from app import (accounts, auth, caches, classes, cli, database, errors, instructor, learning, review,
+                     security, seminar, spaced)
     from app.quiz import routes as quiz
 
     database.init_app(app)
     caches.init_app(app)
     security.init_app(app)
     for blueprint in (auth.bp, accounts.bp, learning.bp, quiz.bp, review.bp, instructor.bp, seminar.bp, spaced.bp,
+                      classes.bp,
                       errors.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -81,6 +81,7 @@ def measure(run: Run, detail: str, settings: dict):
     import live_seminar
     import pages
     import phases
+    from classes import class_pages
     from review_queue import review_queue
     from results import DatabaseResult
 
@@ -95,6 +96,7 @@ def measure(run: Run, detail: str, settings: dict):
     instructor_pages = pages.instructor_pages(run)
     loaded = pages.loaded_progress(run, learner_pages + instructor_pages)
     queue = review_queue(run)
+    classes = class_pages(run)
     app_server = run.server("groundwork")
     app_log_problems = app_server.log_problems(app_server.error_log)[:10]
     run.stop("groundwork")
@@ -102,7 +104,7 @@ def measure(run: Run, detail: str, settings: dict):
     run.stop("ceiling")
     costs = pages.in_process(run)
     return DatabaseResult(seeded, run.cpu, logins, prepare_s, burst, seminar, rates, learner_pages,
-                          instructor_pages, loaded, queue, app_log_problems, ceiling, costs,
+                          instructor_pages, loaded, queue, classes, app_log_problems, ceiling, costs,
                           gunicorn_command(app_server, settings))
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 import load
 import seed as seeding
 from seed_cards import seed_cards
+from classes import seed_class
 from context import BENCH, QUIZ_LENGTH, QUIZ_MODULE, Run, log, start_gunicorn
 from load import Learner
 from results import Burst, Logins, Seeded, ms
@@ -36,6 +37,7 @@ def seed(run: Run, detail: str, secret: str) -> Seeded:
             db.session.rollback()
         run.seeded = seeded = seeding.seed(run.catalog, run.args.history, 3, run.args.learners)
         seeded["cards"] = seed_cards(run.catalog, list(range(1, run.args.history + 1)))  # 500 per learner
+        seeded["class_id"] = seed_class(run.catalog, run.args.history, seeded["instructor_username"])
         db.session.remove()
     seed_s = round(time.perf_counter() - t0, 1)
     log(f"{run.kind}: migrated and seeded {seeded['history_learners']} learners, {seeded['history_attempts']} "

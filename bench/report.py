@@ -98,6 +98,13 @@ def row_specs(r0: dict, meta: dict) -> list[tuple[str, Callable[[dict], str]]]:
                   lambda r: f"{n(r['review_queue_p50_ms'])} / {n(r['review_queue_p95_ms'])} ms")),
         ("review queue p95 as a ratio to `/course` p95 in the same run",
          optional("review_queue_vs_course", lambda r: f"{r['review_queue_vs_course']}×")),
+        (f"class roster `/classes/<id>/roster` of {r0['history_learners']:,} learners × 3 attempts at every module "
+         "p50 / p95, and p95 as a ratio to the admin's unscoped `/instructor/results`",
+         optional("roster_p95_ms", lambda r: f"{n(r['roster_p50_ms'])} / {n(r['roster_p95_ms'])} ms "
+                                             f"({r['roster_vs_admin_results']}×)")),
+        ("the class's results `/instructor/results?class=<id>` p50 / p95, and the same ratio",
+         optional("class_results_p95_ms", lambda r: f"{n(r['class_results_p50_ms'])} / {n(r['class_results_p95_ms'])} "
+                                                    f"ms ({r['class_results_vs_admin_results']}×)")),
         (f"untimed set-up: {learners + meta['history_sessions']} logins, {meta['setup_concurrency']} at a time: "
          "rate, p95, slowest, 5xx",
          lambda r: f"{n(r['logins_per_s'])}/s, {n(r['login_p95_ms'] / 1000)} s, {n(r['login_max_ms'] / 1000)} s, "

@@ -152,6 +152,21 @@ class ReviewQueue:
 
 
 @dataclass(frozen=True)
+class ClassPages:
+    """A class of every history learner: its roster and its scoped results, beside the admin's unscoped results."""
+    roster_p50_ms: float
+    roster_p95_ms: float
+    roster_vs_admin_results: float
+    class_results_p50_ms: float
+    class_results_p95_ms: float
+    class_results_vs_admin_results: float
+    admin_results_p50_ms: float
+    admin_results_p95_ms: float
+    class_pages_errors: list[str]
+    server_errors: int
+
+
+@dataclass(frozen=True)
 class DatabaseResult:
     seeded: Seeded
     cpu: dict[str, dict]
@@ -164,6 +179,7 @@ class DatabaseResult:
     instructor_pages: tuple[PageLatency, ...]  # cohort_results, question_stats
     loaded_progress: LoadedProgress
     review_queue: ReviewQueue
+    class_pages: ClassPages
     app_log_problems: list[str]
     ceiling_inserts: CeilingInserts
     in_process: dict[str, float] | None
@@ -175,7 +191,7 @@ class DatabaseResult:
     @property
     def errors_5xx_pages(self) -> int:
         return sum(p.server_errors for p in self.pages + self.learner_pages + self.instructor_pages) \
-            + self.loaded_progress.server_errors + self.review_queue.server_errors
+            + self.loaded_progress.server_errors + self.review_queue.server_errors + self.class_pages.server_errors
 
     @property
     def errors_5xx(self) -> int:
@@ -211,6 +227,7 @@ class DatabaseResult:
             out.update(phase.fields())
         out.update(figures(self.loaded_progress))
         out.update(figures(self.review_queue))
+        out.update(figures(self.class_pages))
         out.update(errors_5xx_pages=self.errors_5xx_pages, app_log_problems=self.app_log_problems)
         out.update(figures(self.ceiling_inserts))
         if self.in_process is not None:

@@ -130,3 +130,21 @@ def take_quiz(app, client, module: str = "amaq", correct: bool = True) -> int:
     form = correct_form(app, attempt) if correct else {}
     assert client.post(f"/attempts/{attempt}/submit", data=form).status_code == 302
     return attempt
+
+
+def open_class(app, instructor, name: str = "Counter-terrorism 101", members=(), **form) -> tuple[int, str]:
+    """A class created through the instructor's client (every module, no due dates unless `form` says)
+    and joined by each member's client: (its id, its code)."""
+    from app.classes.models import CourseClass
+
+    data = {"name": name, "term": "Spring", "description": "", "modules": [m.id for m in app.extensions["catalog"].modules]}
+    data.update(form)
+    response = instructor.post("/classes/new", data=data)
+    match = re.fullmatch(r".*/classes/(\d+)", response.headers.get("Location", ""))
+    assert response.status_code == 302 and match, (response.status_code, response.get_data(as_text=True)[:500])
+    class_id = int(match.group(1))
+    with app.app_context():
+        code = db.session.get(CourseClass, class_id).code
+    for member in members:
+        assert member.post("/classes/enrol", data={"code": code}).status_code == 302
+    return class_id, code

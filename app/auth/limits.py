@@ -86,3 +86,13 @@ def count_current_password(user_id: int) -> Count:
     """Count a check of a logged-in user's current password before it is made (the caller commits;
     refund it when the password is right)."""
     return count_attempt(CURRENT_PASSWORD, str(user_id))
+
+
+def count_class_code(user_id: int, address: str) -> list[Count]:
+    """Count a typed class enrolment code, as count_join_code does for seminars (the caller commits)."""
+    config = current_app.config
+    window = timedelta(minutes=config["JOIN_CODE_WINDOW_MINUTES"])
+    return [count_attempt(Limit("class-learner", config["WRONG_JOIN_CODES_PER_LEARNER"], window, window),
+                          str(user_id)),
+            count_attempt(Limit("class-address", config["WRONG_JOIN_CODES_PER_ADDRESS"], window, window),
+                          address or "unknown")]

@@ -73,7 +73,7 @@ def register():
             with db_write():  # login_user calls get_id, which may create a session token
                 login_user(user)
             flash("Welcome to Groundwork. Start with module 1, or pick any module below.", "success")
-            return redirect(url_for("learning.dashboard"))
+            return redirect(safe_next(request.args.get("next")))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.caches import caches
+from app.classes.deadlines import class_deadlines
 from app.content import catalog
 from app.content.model import Module, Source
 from app.learning import bp
@@ -59,7 +60,8 @@ def dashboard():
     progress = course_progress(current_user, catalog())
     sync_cards(current_user.id)
     return render_template("learning/dashboard.html", progress=progress, next_step=progress.next_step(),
-                           reviews=due_summary(current_user.id, review_clock()))
+                           reviews=due_summary(current_user.id, review_clock()),
+                           classes=class_deadlines(current_user, catalog()))
 
 
 @bp.route("/modules/<module_id>")

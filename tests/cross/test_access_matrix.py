@@ -3,9 +3,10 @@
 POLICIES below is the access table: every endpoint the app registers must have an entry,
 so a new route cannot be added without saying who may use it (test_every_endpoint_has_a_policy).
 The other tests are generated from the URL map and the table: each route, filled with
-real ids, is requested by each actor — anonymous, learner A (who owns the attempts),
-learner B, an instructor who teaches A's class, one who teaches none of A's classes, and an
-admin — and must answer exactly as the table says,
+real ids, is requested by each actor — anonymous, learner A (who owns the attempts and is a
+member of the class), learner B (in another instructor's class), an instructor (who hosts the
+seminar and owns the class), a co-instructor of that class, another instructor who teaches none
+of A's classes, and an admin — and must answer exactly as the table says,
 without touching anyone else's data. Then: every POST is refused without a CSRF token,
 and no GET writes to the database.
 """
@@ -26,10 +27,10 @@ from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, CardReview, ReviewCard
 from app.spaced.sync import sync_cards
-from tests.helpers import PASSWORD, correct_form, logged_in, make_class, make_seminar
+from tests.helpers import PASSWORD, correct_form, logged_in, make_class, make_seminar, open_class
 
 GET, POST = frozenset({"GET"}), frozenset({"POST"})
-ACTORS = ("anonymous", "owner", "other", "instructor", "stranger", "admin")
+ACTORS = ("anonymous", "owner", "other", "instructor", "co", "stranger", "admin")
 LOGGED_IN = ACTORS[1:]
 MODULE = "amaq"
 
@@ -45,6 +46,8 @@ class Policy:
       owner    an object (an attempt, a review card) that belongs to one learner: only the owner; everyone
                else who is logged in gets 404, exactly as if it did not exist
       staff    instructors and admins; learners get 403
+      teacher  a class, for its instructors (the owner: the instructor; the co-instructor) and admins; anyone
+               else — learners, members or not, and another instructor — gets 404
       member   a seminar, for the learners who joined it (the owner has; the other learner has
                not): everyone else gets 404, except that GETs send its host (the instructor; an
                admin may host any seminar) to `host_ok`
@@ -122,10 +125,22 @@ POLICIES: dict[str, Policy] = {
     "accounts.reset_link": Policy("teacher", POST),
     "accounts.reset_form": Policy("bearer", GET),
     "accounts.reset_password": Policy("bearer", POST, ok=(400, None)),  # no new password: the link is kept
+    "classes.index": Policy("staff", GET),
+    "classes.create": Policy("staff", POST, ok=(400, None)),  # an empty form: the page again, with its errors
+    "classes.show": Policy("teacher", GET),
+    "classes.roster_page": Policy("teacher", GET),
+    "classes.roster_csv": Policy("teacher", GET),
+    "classes.enrolment": Policy("teacher", POST, ok=(400, None)),  # neither open nor close chosen
+    "classes.new_code": Policy("teacher", POST, ok=(302, "/classes/{course_class}")),
+    "classes.modules": Policy("teacher", POST, ok=(400, None)),  # no module ticked
+    "classes.add_co_instructor": Policy("teacher", POST, ok=(400, None)),  # no username
+    "classes.remove": Policy("teacher", POST, ok=(302, "/classes/{course_class}")),
+    "classes.enrol_form": Policy("login", GET),
+    "classes.enrol_post": Policy("login", POST, ok=(400, None)),  # no code typed
 }
 HOSTS = ("instructor", "admin")  # the instructor hosts the seminar; an admin may host any
-STAFF = ("instructor", "stranger", "admin")
-TEACHERS = ("instructor", "admin")  # the instructor teaches the owner's class; an admin teaches every class
+STAFF = ("instructor", "co", "stranger", "admin")
+TEACHERS = ("instructor", "co", "admin")  # of the owner's class (an admin teaches every class)
 
 # The results pages narrowed by `?class=<id>` (app/instructor/scoping.py): what each role around one class
 # gets. Every instructor.* endpoint must be listed, so a new results page says how it is scoped.
@@ -175,13 +190,14 @@ class World:
     submitted_attempt: int = 0
     source: str = ""
     seminar: int = 0  # hosted by the instructor, joined by the owner
+    course_class: int = 0  # owned by the instructor, co-taught by the co-instructor, the owner a member
     card: int = 0  # the owner's review card, with one review (a miss)
     token: str = "x" * 43  # a reset link for the owner
 
     def url(self, rule, attempt: int | None = None) -> str:
         values = {"module_id": MODULE, "source_id": self.source, "filename": "css/app.css",
                   "attempt_id": attempt or self.open_attempt, "seminar_id": self.seminar,
-                  "card_id": self.card, "number": 1,
+                  "card_id": self.card, "number": 1, "class_id": self.course_class,
                   "user_id": self.ids.get("owner", 1), "token": self.token}
         missing = set(rule.arguments) - set(values)
         if missing:
@@ -208,10 +224,12 @@ def login(client, username: str) -> None:
 @pytest.fixture
 def world(app, make_user, catalog) -> World:
     users = {"owner": make_user("ann"), "other": make_user("bob"),
-             "instructor": make_user("prof", role="instructor"), "stranger": make_user("stan", role="instructor"),
-             "admin": make_user("root", role="admin")}
-    teach_class(app, users["instructor"], users["owner"])
-    teach_class(app, users["stranger"], users["other"])
+             "instructor": make_user("prof", role="instructor"), "co": make_user("cole", role="instructor"),
+             "stranger": make_user("stan", role="instructor"), "admin": make_user("root", role="admin")}
+    # classes of their own besides the one built through the pages below, whose state changes remove
+    # the owner from it: the instructor and the co-instructor keep teaching the owner, the stranger teaches bob
+    for teacher, learner in (("instructor", "owner"), ("co", "owner"), ("stranger", "other")):
+        teach_class(app, users[teacher], users[learner])
     clients = {actor: app.test_client() for actor in ACTORS}
     for actor, user in users.items():
         login(clients[actor], user.username)
@@ -223,7 +241,10 @@ def world(app, make_user, catalog) -> World:
     assert owner.post(f"/attempts/{second}/save", data=half).status_code == 302
     assert first != second
     seminar_id, _ = make_seminar(app, clients["instructor"], MODULE, members=[owner])
+    class_id, _ = open_class(app, clients["instructor"], members=[owner])
+    assert clients["instructor"].post(f"/classes/{class_id}/instructors", data={"username": "cole"}).status_code == 302
     return World(app=app, clients=clients, ids={a: u.id for a, u in users.items()}, open_attempt=second,
+                 course_class=class_id,
                  submitted_attempt=first, source=catalog.module(MODULE).source_ids[0], seminar=seminar_id,
                  card=missed_card(app, users["owner"].id, catalog, users.values()),
                  token=reset_link(app, users["owner"].id))
@@ -306,7 +327,7 @@ def check(response, expected: tuple[int, str | None], world: World, attempt: int
     status, where = expected
     assert response.status_code == status, f"{what}: {response.status_code}, expected {status}"
     if where is not None:
-        pattern = where.format(module=MODULE, attempt=attempt, seminar=world.seminar)
+        pattern = where.format(module=MODULE, attempt=attempt, seminar=world.seminar, course_class=world.course_class)
         location = urlsplit(response.headers["Location"]).path
         assert re.fullmatch(pattern, location), f"{what}: went to {location}, expected {pattern}"
 
@@ -421,7 +442,7 @@ def post_order(app: Flask) -> list:
 
 def test_state_changes_answer_each_actor_exactly_as_the_table_says(world):
     app = world.app
-    for actor in ("anonymous", "other", "instructor", "stranger", "admin", "owner"):
+    for actor in ("anonymous", "other", "stranger", "instructor", "co", "admin", "owner"):
         client = world.clients[actor]
         for rule in post_order(app):
             policy = POLICIES[rule.endpoint]

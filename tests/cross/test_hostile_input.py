@@ -27,7 +27,7 @@ from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, LessonRead, Seminar, SeminarAnswer, User
 from app.quiz.grading import grade_response
-from tests.helpers import PASSWORD, count, make_seminar
+from tests.helpers import PASSWORD, count, make_seminar, open_class
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 FETCH = {"X-Requested-With": "fetch"}
@@ -391,10 +391,10 @@ def assert_inert(html: str) -> Inertness:
     return parser
 
 
-def every_get_url(app, attempt_id: int, seminar_id: int = 1, token: str = "x" * 43) -> list[str]:
+def every_get_url(app, attempt_id: int, seminar_id: int = 1, token: str = "x" * 43, class_id: int = 1) -> list[str]:
     # the first review card, and its first review: the learner's first missed question, once synced
     values = {"module_id": MODULE, "source_id": SOURCE, "attempt_id": attempt_id, "seminar_id": seminar_id,
-              "card_id": 1, "number": 1, "token": token}
+              "card_id": 1, "number": 1, "token": token, "class_id": class_id}
     urls = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
@@ -419,11 +419,12 @@ def test_a_script_display_name_is_inert_on_every_page(app, client, make_user, pa
                                                 "password": "long enough pw", "confirm": "long enough pw"})
     assert registered.status_code == 302
     assert client.post("/seminars/join", data={"code": code}).status_code == 302
+    course_class, _ = open_class(app, instructor, members=[client])
     attempt = start(client)
     with app.app_context():
         token = issue_reset(db.session.scalar(User.named("mallory")).id, issued_by=None)
-    urls = every_get_url(app, attempt, seminar, token)
-    is_staff = lambda url: (url.startswith(("/instructor/", "/seminars/pick/")) or url == "/seminars"
+    urls = every_get_url(app, attempt, seminar, token, course_class)
+    is_staff = lambda url: (url.startswith(("/instructor/", "/seminars/pick/", "/classes")) or url == "/seminars"
                             or url.endswith(("/host", "/screen", "/results.csv")))
     admin_pages = ["/accounts"]
     pages = [url for url in urls if not is_staff(url) and url not in admin_pages]
@@ -703,3 +704,62 @@ def test_a_remember_cookie_copied_before_logout_no_longer_authenticates(app, cli
     copied = client.get_cookie("remember_token").value
     client.post("/logout")
     assert replay(app, "remember_token", copied).status_code == 302
+
+
+# ---------------------------------------------------------------------------- classes
+
+
+@pytest.fixture
+def class_teacher(app):
+    """An instructor's client (no class yet)."""
+    quick_user(app, "prof", display_name="Prof")
+    with app.app_context():
+        with db_write():
+            db.session.execute(sa.update(User).where(User.username == "prof").values(role="instructor"))
+    return logged_in(app, "prof")
+
+
+odd_dates = st.one_of(values, st.sampled_from(["2030-01-01", "0001-01-01", "9999-12-31", "2030-02-30", "2030-13-01",
+                                               "1999-12-31", "2101-01-01", "01/02/2030", "2030-1-1", "+2030-01-01"]))
+module_ids = st.one_of(st.sampled_from(["amaq", "prisons", "provinces", "finance", "critical", "review"]), any_text)
+
+
+@FUZZ
+@given(name=st.one_of(values, st.just("")), term=values, description=st.one_of(values, st.sampled_from(PAYLOADS)),
+       modules=st.lists(module_ids, max_size=8), dues=st.dictionaries(st.integers(0, 8), odd_dates, max_size=4))
+def test_any_class_form_makes_a_whole_class_or_nothing(app, catalog, class_teacher, name, term, description,
+                                                       modules, dues):
+    from app.classes.models import ClassInstructor, ClassModule, CourseClass
+
+    before = (count(app, CourseClass), count(app, ClassModule), count(app, ClassInstructor))
+    form = MultiDict([("name", name), ("term", term), ("description", description),
+                      *(("modules", m) for m in modules), *((f"due_{n}", d) for n, d in dues.items())])
+    response = class_teacher.post("/classes/new", data=form)
+    ok_status(response, (302, 400, 413))
+    after = (count(app, CourseClass), count(app, ClassModule), count(app, ClassInstructor))
+    if response.status_code == 302:
+        assert after[0] == before[0] + 1 and after[2] == before[2] + 1 and after[1] > before[1]
+        page = class_teacher.get(response.headers["Location"])
+        assert page.status_code == 200
+        assert_inert(page.get_data(as_text=True).split('<div class="qr">')[0])
+    else:
+        assert after == before
+
+
+@FUZZ
+@given(code=st.one_of(values, st.sampled_from(["", " ", "-", "ABCDEF", "abcdef", "0O1IL"])), prefill=any_text)
+def test_any_class_code_is_answered_without_a_server_error(app, quiz_taker, class_teacher, code, prefill):
+    ok_status(quiz_taker.post("/classes/enrol", data={"code": code}), (302, 400, 413, 429))  # 429: wrong codes run out
+    page = quiz_taker.get("/enrol", query_string={"code": prefill})
+    assert page.status_code == 200
+    assert_inert(page.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("payload", PAYLOADS[:4])
+def test_a_script_class_name_is_inert_for_its_instructor_and_its_learners(app, quiz_taker, class_teacher, payload):
+    class_id, _ = open_class(app, class_teacher, payload, members=[quiz_taker], term=payload, description=payload)
+    for viewer, url in ((class_teacher, "/classes"), (class_teacher, f"/classes/{class_id}"),
+                        (class_teacher, f"/classes/{class_id}/roster"), (quiz_taker, "/course"), (quiz_taker, "/enrol")):
+        html = viewer.get(url).get_data(as_text=True)
+        assert payload not in html and str(escape(payload)) in html, url
+        assert_inert(html)

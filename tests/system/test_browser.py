@@ -884,3 +884,76 @@ def test_review_session_on_a_phone_brings_a_missed_question_back_with_its_passag
         expect(page.locator("mark, .highlight, :target").first).to_be_visible()
     finally:
         phone.close()
+
+
+def test_a_newcomer_on_a_phone_follows_a_class_link_registers_lands_in_the_class_and_shows_in_its_roster(
+        browser, server):
+    """An instructor creates a class; a newcomer on a 390-px phone follows its link logged out, registers,
+    joins and takes a quiz; the instructor's roster shows the attempt; another instructor gets 404."""
+    contexts = instructor_and_phone(browser, server, 390)
+    with server.app.app_context():
+        stranger = User(username="ivy", display_name="Ivy", role="instructor")
+        stranger.set_password(PASSWORD)
+        db.session.add(stranger)
+        db.session.commit()
+    try:
+        host, phone = (ctx.new_page() for ctx in contexts)
+        errors = []
+        for p in (host, phone):
+            p.set_default_timeout(WAIT_MS)
+            p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            p.on("pageerror", lambda e: errors.append(str(e)))
+        log_in_as_instructor(host, server)
+        host.get_by_role("link", name="Classes").click()
+        host.fill("#name", "Counter-terrorism 101")
+        host.fill("#term", "Spring 2027")
+        host.get_by_role("button", name="Create the class").click()
+        expect(host).to_have_url(re.compile(r"/classes/\d+$"))
+        class_url = host.url
+        link = host.locator(".enrol-link").inner_text().strip()
+        code = host.locator(".class-code").inner_text().strip()
+        assert link == f"{server.url}/enrol?code={code}"
+        expect(host.locator('.qr svg[role="img"]')).to_be_visible()
+
+        phone.goto(link)  # logged out: to the login page, which keeps where to go next
+        expect(phone).to_have_url(re.compile(r"/login\?next="))
+        phone.locator("main").get_by_role("link", name="Register").click()
+        phone.fill("#username", "newt")
+        phone.fill("#display_name", "Newt Newcomer")
+        phone.fill("#password", PASSWORD)
+        phone.fill("#confirm", PASSWORD)
+        phone.get_by_role("button", name="Create account").click()
+        expect(phone).to_have_url(f"{server.url}/enrol?code={code}")
+        expect(phone.locator("#code")).to_have_value(code)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        phone.get_by_role("button", name="Join the class").click()
+        expect(phone).to_have_url(re.compile(r"/course(#class-\d+)?$"))
+        expect(phone.locator(".class-deadlines h2")).to_contain_text("Counter-terrorism 101")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+        attempt_id = start_quiz(phone, server)
+        phone.on("dialog", lambda dialog: dialog.accept())
+        phone.locator("#submit-quiz").click()
+        expect(phone).to_have_url(f"{server.url}/attempts/{attempt_id}/review")
+
+        host.goto(class_url + "/roster")
+        row = host.locator("table.roster tbody tr", has_text="Newt Newcomer")
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text("1 ×")
+
+        other = browser.new_context()
+        try:
+            intruder = other.new_page()
+            intruder.goto(server.url + "/login")
+            intruder.fill("#username", "ivy")
+            intruder.fill("#password", PASSWORD)
+            intruder.click("button:has-text('Log in'), input[value='Log in']")
+            expect(intruder).to_have_url(server.url + "/course")
+            assert intruder.goto(class_url).status == 404
+            assert intruder.goto(class_url + "/roster").status == 404
+        finally:
+            other.close()
+        assert [e for e in errors if "404" not in e] == []
+    finally:
+        for ctx in contexts:
+            ctx.close()
