@@ -11,7 +11,7 @@ import pytest
 from app.classes.models import ClassInstructor, ClassMember, ClassModule, CourseClass
 from app.database import db_write
 from app.extensions import db
-from app.models import Attempt, utcnow
+from app.models import Attempt, User, utcnow
 from tests.helpers import PASSWORD, at_once, correct_form, count, open_class
 
 
@@ -415,3 +415,14 @@ def test_the_roster_csv_defuses_formulas(app, staff, make_user):
     class_id, _ = open_class(app, staff["prof"], members=[logged_in(app, "mal")])
     body = staff["prof"].get(f"/classes/{class_id}/roster.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in body
+
+
+def test_the_class_page_offers_a_reset_link_for_each_learner_that_the_instructor_can_issue(app, staff, learners):
+    """A learner who forgot the password asks the instructor, who issues a one-time link from the class page."""
+    class_id, _ = open_class(app, staff["prof"], members=[learners["ann"]])
+    with app.app_context():
+        ann_id = db.session.scalar(User.named("ann")).id
+    page = staff["prof"].get(f"/classes/{class_id}").get_data(as_text=True)
+    assert f'action="/accounts/{ann_id}/reset-link"' in page
+    issued = staff["prof"].post(f"/accounts/{ann_id}/reset-link")
+    assert issued.status_code == 200 and "/reset/" in issued.get_data(as_text=True)
