@@ -8,7 +8,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from typing import Callable, TypeVar
+
 from app.auth.throttle import Count, Limit, clear, count_attempt, refund, refused_for
+from app.database import db_write
 from app.extensions import db
 from app.models import LoginThrottle, utcnow
 
@@ -96,3 +99,22 @@ def count_class_code(user_id: int, address: str) -> list[Count]:
                           str(user_id)),
             count_attempt(Limit("class-address", config["WRONG_JOIN_CODES_PER_ADDRESS"], window, window),
                           address or "unknown")]
+
+
+Found = TypeVar("Found")
+TOO_MANY_CODES = "Too many wrong codes. Please wait {minutes} minute(s) and try again."
+
+
+def look_up_code(count: Callable[[], list[Count]], find: Callable[[], Found | None]) -> tuple[Found | None, int]:
+    """Count a typed code against its limits *before* looking it up, so parallel guesses cannot overtake
+    them, and give the attempt back when the code is right: (what it names, or None; seconds to wait,
+    0 when it was looked up)."""
+    with db_write():
+        counts = count()
+    if wait := refused_for(counts):
+        return None, wait
+    found = find()
+    if found is not None:
+        with db_write():
+            refund(counts)  # only wrong codes use up the limit
+    return found, 0

@@ -7,8 +7,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.auth.access import instructor_required
-from app.auth.limits import count_class_code
-from app.auth.throttle import refund, refused_for
+from app.auth.limits import TOO_MANY_CODES, count_class_code, look_up_code
 from app.classes import bp
 from app.classes.enrolment import (ClassDetails, EnrolmentRefused, add_instructor, class_by_code, classes_joined,
                                    classes_taught, create_class, enrol, instructors_of, members_of, regenerate_code,
@@ -19,7 +18,6 @@ from app.classes.roster import roster, roster_table
 from app.classes.scope import teaches
 from app.content import catalog
 from app.csv_export import csv_download
-from app.database import db_write
 from app.extensions import db
 from app.models import User
 from app.seminar.live import normalise_code
@@ -190,16 +188,12 @@ def enrol_post():
     """Join the class whose code was typed."""
     form = EnrolForm()
     if form.validate_on_submit():
-        with db_write():  # counted before the code is looked up, so parallel guesses cannot overtake the limit
-            counts = count_class_code(current_user.id, request.remote_addr or "")
-        if wait := refused_for(counts):
-            flash(f"Too many wrong codes. Please wait {max(1, round(wait / 60))} minute(s) and try again.", "error")
+        course_class, wait = look_up_code(lambda: count_class_code(current_user.id, request.remote_addr or ""),
+                                          lambda: class_by_code(form.code.data))
+        if wait:
+            flash(TOO_MANY_CODES.format(minutes=max(1, round(wait / 60))), "error")
             return render_template("classes/enrol.html", form=form, joined=classes_joined(current_user)), 429, {
                 "Retry-After": str(wait)}
-        course_class = class_by_code(form.code.data)
-        if course_class is not None:
-            with db_write():
-                refund(counts)  # only wrong codes use up the limit
         if course_class is None:
             form.code.errors.append("No class has that code. It may have been replaced: ask your instructor "
                                     "for the current one.")

@@ -4,12 +4,10 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.auth.access import instructor_required
-from app.auth.limits import count_join_code
-from app.auth.throttle import refund, refused_for
+from app.auth.limits import TOO_MANY_CODES, count_join_code, look_up_code
 from app.classes.scope import taught_classes
 from app.content import catalog
 from app.csv_export import csv_download
-from app.database import db_write
 from app.extensions import db
 from app.lookups import get_module
 from app.models import Seminar
@@ -103,16 +101,12 @@ def join_room():
     """Join the seminar whose code was typed."""
     form = JoinForm()
     if form.validate_on_submit():
-        with db_write():  # counted before the code is looked up, so parallel guesses cannot overtake the limit
-            counts = count_join_code(current_user.id, request.remote_addr or "")
-        if wait := refused_for(counts):
-            flash(f"Too many wrong codes. Please wait {max(1, round(wait / 60))} minute(s) and try again.", "error")
+        seminar, wait = look_up_code(lambda: count_join_code(current_user.id, request.remote_addr or ""),
+                                     lambda: seminar_by_code(form.code.data))
+        if wait:
+            flash(TOO_MANY_CODES.format(minutes=max(1, round(wait / 60))), "error")
             return render_template("seminar/join.html", form=form, joined=joined_seminars(current_user)), 429, {
                 "Retry-After": str(wait)}
-        seminar = seminar_by_code(form.code.data)
-        if seminar is not None:
-            with db_write():
-                refund(counts)  # only wrong codes use up the limit
         if seminar is None:
             form.code.errors.append("No seminar has that code. Check it against the screen and try again.")
         elif seminar.phase == "ended":
