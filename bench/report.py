@@ -86,11 +86,12 @@ def row_specs(r0: dict, meta: dict) -> list[tuple[str, Callable[[dict], str]]]:
         ("attempt review page p50 / p95", lambda r: f"{n(r['review_page_ms'])} / {n(r['review_page_p95_ms'])} ms"),
         ("attempts list `/attempts` p50 / p95",
          lambda r: f"{n(r['attempts_list_page_ms'])} / {n(r['attempts_list_page_p95_ms'])} ms"),
-        ("instructor: cohort results `/instructor/results` p50 / p95 (every module, every learner)",
+        (f"instructor: results `/instructor/results` p50 / p95 (every module; the instructor's class of "
+         f"{r0['history_learners']:,} learners)",
          optional("cohort_results_page_ms",
                   lambda r: f"{n(r['cohort_results_page_ms'])} / {n(r['cohort_results_page_p95_ms'])} ms")),
-        (f"instructor: question statistics of module 1 p50 / p95 (every graded attempt: "
-         f"{r0['history_learners']:,} × 3 and the burst's {learners})",
+        (f"instructor: question statistics of module 1 p50 / p95 (every graded attempt of the class: "
+         f"{r0['history_learners']:,} × 3)",
          optional("question_stats_page_ms",
                   lambda r: f"{n(r['question_stats_page_ms'])} / {n(r['question_stats_page_p95_ms'])} ms")),
         ("review queue `/review`, a learner holding 500 card rows (the bank's 96 live) p50 / p95",
