@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
+from app.auth.accounts import create_user
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Seminar, User
 from tests.helpers import database_url
@@ -703,14 +704,25 @@ def test_pages_have_no_inline_scripts_and_no_csp_violations(page, context, serve
     assert any("content security policy" in m.lower() for m in console), console
 
 
+def make_instructor(server, username: str) -> None:
+    with server.app.app_context():
+        create_user(username, PASSWORD, username.title(), role="instructor")
+
+
 def instructor_and_phone(browser, server, width: int) -> list:
     """Two browser contexts: an instructor's desktop and a learner's phone `width` pixels wide."""
-    with server.app.app_context():
-        host_user = User(username="prof", display_name="Prof", role="instructor")
-        host_user.set_password(PASSWORD)
-        db.session.add(host_user)
-        db.session.commit()
+    make_instructor(server, "prof")
     return [browser.new_context(), browser.new_context(viewport={"width": width, "height": 800}, is_mobile=True)]
+
+
+def watch_errors(pages) -> list[str]:
+    """Every console error and uncaught page error of these pages, as they happen; waits bounded."""
+    errors: list[str] = []
+    for p in pages:
+        p.set_default_timeout(WAIT_MS)
+        p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        p.on("pageerror", lambda e: errors.append(str(e)))
+    return errors
 
 
 def log_in_as_instructor(page, server) -> None:
@@ -726,11 +738,7 @@ def test_live_seminar_phone_follows_the_host_by_itself(browser, server):
     contexts = instructor_and_phone(browser, server, 390)
     try:
         host, phone = (ctx.new_page() for ctx in contexts)
-        errors = []
-        for p in (host, phone):
-            p.set_default_timeout(WAIT_MS)
-            p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            p.on("pageerror", lambda e: errors.append(str(e)))
+        errors = watch_errors((host, phone))
         log_in_as_instructor(host, server)
         host.goto(server.url + "/seminars")
         host.select_option("#module", "amaq")
@@ -891,18 +899,10 @@ def test_a_newcomer_on_a_phone_follows_a_class_link_registers_lands_in_the_class
     """An instructor creates a class; a newcomer on a 390-px phone follows its link logged out, registers,
     joins and takes a quiz; the instructor's roster shows the attempt; another instructor gets 404."""
     contexts = instructor_and_phone(browser, server, 390)
-    with server.app.app_context():
-        stranger = User(username="ivy", display_name="Ivy", role="instructor")
-        stranger.set_password(PASSWORD)
-        db.session.add(stranger)
-        db.session.commit()
+    make_instructor(server, "ivy")
     try:
         host, phone = (ctx.new_page() for ctx in contexts)
-        errors = []
-        for p in (host, phone):
-            p.set_default_timeout(WAIT_MS)
-            p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            p.on("pageerror", lambda e: errors.append(str(e)))
+        errors = watch_errors((host, phone))
         log_in_as_instructor(host, server)
         host.get_by_role("link", name="Classes").click()
         host.fill("#name", "Counter-terrorism 101")
