@@ -31,6 +31,7 @@ from app.content.anchoring import Anchorer
 from app.content.extras import ANNOTATION_KINDS
 from app.content.model import QuoteNotFound
 from app.content.problems import Problem, Problems
+from app.content.questions import SKILLS
 from app.content.text import normalise
 from app.quiz.types import QUESTION_TYPES
 
@@ -108,6 +109,18 @@ def test_each_module_has_a_varied_bank(catalog, module_id):
     types = {q.type for q in module.questions}
     assert len(types) >= 5, f"{module_id} uses only {sorted(types)}"
     assert all(q.module_id == module_id for q in module.questions)
+
+
+@pytest.mark.parametrize("module_id", MODULE_IDS)
+def test_each_module_tags_every_question_with_a_skill_and_at_most_30_percent_recall(catalog, module_id):
+    """A quiz tests understanding more than recall: every question names the skill it tests, and at
+    most 3 in 10 of a module's bank are recall (answered by finding one sentence)."""
+    questions = catalog.module(module_id).questions
+    untagged = [q.id for q in questions if q.spec.get("skill") not in SKILLS]
+    assert not untagged, f"{module_id}: no skill tag on {untagged}"
+    recall = [q.id for q in questions if q.spec["skill"] == "recall"]
+    assert 10 * len(recall) <= 3 * len(questions), (
+        f"{module_id}: {len(recall)} of {len(questions)} questions are recall: {recall}")
 
 
 def test_annotations_per_module_and_kind(catalog):
