@@ -104,6 +104,9 @@ class Ordering(QuestionType):
         for place, item in enumerate(data["items"], start=1):
             xml_answer(question, 0, html_text(item)).set("fraction", str(place))
 
+    def handout(self, data, layout):
+        return {"places": [data["items"][item] for item in layout["items"]]}
+
 
 class Matching(QuestionType):
     name, label = "match", "Match each item"
@@ -192,4 +195,9 @@ class Matching(QuestionType):
     def gift(self, data):
         pairs = [*zip(data["lefts"], data["rights"]), *(("", distractor) for distractor in data["distractors"])]
         return gift_options(("=", f"{gift_escape(html_text(left))} -> {gift_escape(right)}") for left, right in pairs)
+
+    def handout(self, data, layout):
+        options = self.options(data)
+        return {"lefts": [data["lefts"][left] for left in layout["lefts"]],
+                "options": [options[original] for original in layout["options"]]}
 

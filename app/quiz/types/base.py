@@ -169,3 +169,8 @@ class QuestionType:
         """
         raise NotExpressible(f"GIFT has no syntax for “{self.label}” questions")
 
+    def handout(self, data: Spec, layout: Layout) -> dict[str, Any]:
+        """What the printed handout shows under the prompt, in `layout`'s order: `choices` with a `mark` to tick,
+        `places` (items to number), `lefts` and `options` (to match), and `lines` of space to write in."""
+        return {"lines": 3}
+

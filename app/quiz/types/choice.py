@@ -71,6 +71,10 @@ class ChoiceType(QuestionType):
         return gift_options((marker(fraction), gift_escape(html_text(choice)))
                             for choice, fraction in zip(data["choices"], self.fractions(data)))
 
+    def handout(self, data, layout):
+        return {"choices": [data["choices"][original] for original in layout["choices"]],
+                "mark": "○" if self.one_answer else "☐"}
+
 
 class SingleChoice(ChoiceType):
     name, label = "single", "Choose one"
@@ -187,4 +191,7 @@ class TrueFalse(QuestionType):
 
     def gift(self, data):
         return "TRUE" if data["answer"] else "FALSE"
+
+    def handout(self, data, layout):
+        return {"choices": ["True", "False"], "mark": "○"}
 

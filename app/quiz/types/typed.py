@@ -65,6 +65,9 @@ class Numeric(QuestionType):
     def gift(self, data):
         return f"#{number(data['answer'])}:{number(data['tolerance'])}"
 
+    def handout(self, data, layout):
+        return {"lines": 1, "unit": data.get("unit")}
+
 
 class FreeText(QuestionType):
     name, label = "text", "Type a short answer"
@@ -109,4 +112,7 @@ class FreeText(QuestionType):
         if data["case_sensitive"]:
             raise NotExpressible("GIFT cannot mark a short answer case-sensitive (Moodle reads it as case-insensitive)")
         return gift_options(("=", gift_escape(accepted)) for accepted in data["accept"])
+
+    def handout(self, data, layout):
+        return {"lines": 1}
 
