@@ -200,4 +200,3 @@ class Matching(QuestionType):
         options = self.options(data)
         return {"lefts": [data["lefts"][left] for left in layout["lefts"]],
                 "options": [options[original] for original in layout["options"]]}
-

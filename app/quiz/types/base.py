@@ -173,4 +173,3 @@ class QuestionType:
         """What the printed handout shows under the prompt, in `layout`'s order: `choices` with a `mark` to tick,
         `places` (items to number), `lefts` and `options` (to match), and `lines` of space to write in."""
         return {"lines": 3}
-

@@ -194,4 +194,3 @@ class TrueFalse(QuestionType):
 
     def handout(self, data, layout):
         return {"choices": ["True", "False"], "mark": "○"}
-

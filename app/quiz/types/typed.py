@@ -115,4 +115,3 @@ class FreeText(QuestionType):
 
     def handout(self, data, layout):
         return {"lines": 1}
-
