@@ -1,4 +1,4 @@
-"""Command-line tools: `flask content check`, `flask users create|set-role|list|reset-password`."""
+"""Command-line tools: `flask content check|export`, `flask users create|set-role|list|reset-password`."""
 from collections import Counter
 
 import click
@@ -26,6 +26,57 @@ def content_check() -> None:
                f"{len(data.questions)} questions ({', '.join(f'{t} {n}' for t, n in sorted(types.items()))}), "
                f"{annotations} annotations, {len(data.glossary)} glossary terms, {len(data.charts)} charts, "
                f"{len(data.timeline)} timeline events.")
+
+
+EXPORT_SUFFIXES = {"moodle-xml": "-moodle.xml", "gift": "-gift.txt", "handout": "-handout.html"}
+
+
+def export_text(module, export_format: str) -> tuple[str, tuple]:
+    """The module's bank in one format, and the questions the format left out."""
+    from app.content.export.gift import module_gift
+    from app.content.export.moodle_xml import module_moodle_xml
+    from app.instructor.exports import render_handout
+
+    if export_format == "handout":
+        return render_handout(module.id, for_file=True), ()
+    exported = (module_moodle_xml if export_format == "moodle-xml" else module_gift)(module)
+    return exported.text, exported.left_out
+
+
+@content_cli.command("export")
+@click.argument("module_id", required=False)
+@click.option("--format", "export_format", type=click.Choice(list(EXPORT_SUFFIXES)), default="moodle-xml",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=True, writable=True),
+              help="File to write (a folder with --all); without it the export goes to standard output.")
+@click.option("--all", "every_module", is_flag=True, help="Every module, one file each in the --output folder.")
+def content_export(module_id: str | None, export_format: str, output: str | None, every_module: bool) -> None:
+    """Export a module's questions as Moodle XML, GIFT or a printable HTML handout."""
+    from pathlib import Path
+
+    data = catalog()
+    if every_module == bool(module_id):
+        raise click.UsageError("name one MODULE or give --all")
+    if every_module and not output:
+        raise click.UsageError("--all writes one file per module: give the folder with -o")
+    modules = data.modules if every_module else [data.module(module_id)]
+    if modules[0] is None:
+        raise click.BadParameter(f"no module {module_id!r} (use {', '.join(m.id for m in data.modules)})",
+                                 param_hint="MODULE")
+    for module in modules:
+        text, left_out = export_text(module, export_format)
+        for item in left_out:
+            click.echo(f"{module.id}: left out {item.question_id}: {item.reason}", err=True)
+        if every_module:
+            Path(output).mkdir(parents=True, exist_ok=True)
+            target = Path(output) / f"groundwork-{module.id}{EXPORT_SUFFIXES[export_format]}"
+        else:
+            target = Path(output) if output else None
+        if target is None:
+            click.echo(text, nl=False)
+        else:
+            target.write_text(text, encoding="utf-8")
+            click.echo(f"Wrote {target}", err=True)
 
 
 @users_cli.command("create")

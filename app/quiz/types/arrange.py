@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from xml.etree.ElementTree import SubElement
+
+from app.content.export.pieces import gift_escape, gift_options, html_text, xml_answer, xml_field, xml_text
 from app.quiz.types.base import FieldProblem, QuestionType, is_int, permutation, small_int, str_list
 
 
@@ -90,6 +93,20 @@ class Ordering(QuestionType):
     def preview(self, data, layout):
         return [[data["items"][item] for item in layout["items"]]]
 
+    # Exports: Moodle's core ordering type; its RELATIVE_ALL_PREVIOUS_AND_NEXT grading counts every pair
+    # in the right relative order, as grade() does. The answers' fractions are the items' places.
+    def moodle_xml(self, data, question):
+        question.set("type", "ordering")
+        for tag, value in (("layouttype", "VERTICAL"), ("selecttype", "ALL"), ("selectcount", len(data["items"])),
+                           ("gradingtype", "RELATIVE_ALL_PREVIOUS_AND_NEXT"), ("showgrading", "SHOW"),
+                           ("numberingstyle", "none")):
+            xml_field(question, tag, value)
+        for place, item in enumerate(data["items"], start=1):
+            xml_answer(question, 0, html_text(item)).set("fraction", str(place))
+
+    def handout(self, data, layout):
+        return {"places": [data["items"][item] for item in layout["items"]]}
+
 
 class Matching(QuestionType):
     name, label = "match", "Match each item"
@@ -165,3 +182,21 @@ class Matching(QuestionType):
         options = self.options(data)
         return [[options[original] for original in layout["options"]],
                 [data["lefts"][left] for left in layout["lefts"]]]
+
+    # Exports: a distractor is a subquestion with no text, as Moodle's matching type has it.
+    def moodle_xml(self, data, question):
+        question.set("type", "matching")
+        xml_field(question, "shuffleanswers", "true")
+        pairs = [*zip(data["lefts"], data["rights"]), *(("", distractor) for distractor in data["distractors"])]
+        for left, right in pairs:
+            subquestion = xml_text(question, "subquestion", html_text(left))
+            SubElement(SubElement(subquestion, "answer"), "text").text = right
+
+    def gift(self, data):
+        pairs = [*zip(data["lefts"], data["rights"]), *(("", distractor) for distractor in data["distractors"])]
+        return gift_options(("=", f"{gift_escape(html_text(left))} -> {gift_escape(right)}") for left, right in pairs)
+
+    def handout(self, data, layout):
+        options = self.options(data)
+        return {"lefts": [data["lefts"][left] for left in layout["lefts"]],
+                "options": [options[original] for original in layout["options"]]}

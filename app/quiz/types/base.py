@@ -6,9 +6,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
+from xml.etree.ElementTree import Element
 
 from werkzeug.datastructures import MultiDict
 
+from app.content.export.pieces import NotExpressible
 from app.content.text import QUOTE_MARKS
 
 Spec = Mapping[str, Any]
@@ -151,3 +153,23 @@ class QuestionType:
         """The room's answers counted per option, for the host once the question closes; [] when the
         right, partly right and wrong counts say it all."""
         return []
+
+    # Exports (app/content/export/): a type that a format cannot hold keeps these defaults.
+    def moodle_xml(self, data: Spec, question: Element) -> None:
+        """Set the Moodle XML `<question>`'s type and add the type's own fields and answers (qformat_xml's names).
+
+        :raise NotExpressible: when Moodle XML has no such type.
+        """
+        raise NotExpressible(f"Moodle XML has no question type for “{self.label}” questions")
+
+    def gift(self, data: Spec) -> str:
+        """The answer lines inside a GIFT question's braces, GIFT's reserved characters escaped.
+
+        :raise NotExpressible: when GIFT has no syntax for such a question.
+        """
+        raise NotExpressible(f"GIFT has no syntax for “{self.label}” questions")
+
+    def handout(self, data: Spec, layout: Layout) -> dict[str, Any]:
+        """What the printed handout shows under the prompt, in `layout`'s order: `choices` with a `mark` to tick,
+        `places` (items to number), `lefts` and `options` (to match), and `lines` of space to write in."""
+        return {"lines": 3}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from app.content.export.pieces import gift_escape, gift_options, html_text, percent, xml_answer, xml_field
 from app.quiz.types.base import (FieldProblem, OptionCount, QuestionType, index_field, is_int, permutation,
                                  small_int, str_list)
 
@@ -46,6 +47,34 @@ class ChoiceType(QuestionType):
         return [OptionCount(data["choices"][original], picks[original], original in keys)
                 for original in layout["choices"]]
 
+    # Exports: Moodle's multichoice, one fraction per choice; `one_answer` says radio buttons or check boxes.
+    one_answer: bool
+
+    def fractions(self, data) -> list[float]:
+        """Each choice's share of the marks, as Moodle's multichoice grades it."""
+        raise NotImplementedError
+
+    def moodle_xml(self, data, question):
+        question.set("type", "multichoice")
+        xml_field(question, "single", "true" if self.one_answer else "false")
+        xml_field(question, "shuffleanswers", "true" if data.get("shuffle", True) else "false")
+        xml_field(question, "answernumbering", "abc")
+        xml_field(question, "showstandardinstruction", "0")
+        for choice, fraction in zip(data["choices"], self.fractions(data)):
+            xml_answer(question, fraction, html_text(choice))
+
+    def gift(self, data):
+        def marker(fraction: float) -> str:
+            if self.one_answer:
+                return "=" if fraction == 1 else "~"
+            return f"~%{percent(fraction)}%"
+        return gift_options((marker(fraction), gift_escape(html_text(choice)))
+                            for choice, fraction in zip(data["choices"], self.fractions(data)))
+
+    def handout(self, data, layout):
+        return {"choices": [data["choices"][original] for original in layout["choices"]],
+                "mark": "○" if self.one_answer else "☐"}
+
 
 class SingleChoice(ChoiceType):
     name, label = "single", "Choose one"
@@ -70,6 +99,12 @@ class SingleChoice(ChoiceType):
 
     def key_response(self, data):
         return data["answer"]
+
+    # Exports
+    one_answer = True
+
+    def fractions(self, data):
+        return [1.0 if index == data["answer"] else 0.0 for index in range(len(data["choices"]))]
 
 
 class MultipleChoice(ChoiceType):
@@ -103,6 +138,14 @@ class MultipleChoice(ChoiceType):
 
     def key_response(self, data):
         return list(data["answers"])
+
+    # Exports: a right choice earns 1/right, a wrong one costs 1/wrong, as grade() counts them.
+    one_answer = False
+
+    def fractions(self, data):
+        right = set(data["answers"])
+        wrong = len(data["choices"]) - len(right)
+        return [1 / len(right) if index in right else -1 / wrong for index in range(len(data["choices"]))]
 
 
 class TrueFalse(QuestionType):
@@ -139,3 +182,15 @@ class TrueFalse(QuestionType):
         picks = count_picks(responses)
         return [OptionCount(label, picks[value], data["answer"] is value)
                 for label, value in (("True", True), ("False", False))]
+
+    # Exports
+    def moodle_xml(self, data, question):
+        question.set("type", "truefalse")
+        for value in (True, False):
+            xml_answer(question, 1.0 if data["answer"] is value else 0.0, str(value).lower(), "moodle_auto_format")
+
+    def gift(self, data):
+        return "TRUE" if data["answer"] else "FALSE"
+
+    def handout(self, data, layout):
+        return {"choices": ["True", "False"], "mark": "○"}

@@ -1,6 +1,9 @@
 """Questions answered by typing: a number within a tolerance, or a short text."""
 from __future__ import annotations
 
+from xml.etree.ElementTree import SubElement
+
+from app.content.export.pieces import NotExpressible, gift_escape, gift_options, number, xml_answer, xml_field
 from app.quiz.types.base import (FieldProblem, QuestionType, normalise_text_answer, number_text, parse_number,
                                  str_list)
 
@@ -46,6 +49,25 @@ class Numeric(QuestionType):
     def quiz_fields(self, name, data, layout, response):
         return {"value": response or "", "unit": data.get("unit")}
 
+    # Exports: the unit travels as Moodle's optional unit (not graded), and GIFT has none.
+    def moodle_xml(self, data, question):
+        question.set("type", "numerical")
+        xml_answer(question, 1.0, number(data["answer"]), "moodle_auto_format", tolerance=number(data["tolerance"]))
+        if data.get("unit"):
+            unit = SubElement(SubElement(question, "units"), "unit")
+            xml_field(unit, "multiplier", 1)
+            xml_field(unit, "unit_name", data["unit"])
+        xml_field(question, "unitgradingtype", 0)
+        xml_field(question, "unitpenalty", "0.1")
+        xml_field(question, "showunits", 0 if data.get("unit") else 3)
+        xml_field(question, "unitsleft", 0)
+
+    def gift(self, data):
+        return f"#{number(data['answer'])}:{number(data['tolerance'])}"
+
+    def handout(self, data, layout):
+        return {"lines": 1, "unit": data.get("unit")}
+
 
 class FreeText(QuestionType):
     name, label = "text", "Type a short answer"
@@ -78,3 +100,18 @@ class FreeText(QuestionType):
 
     def quiz_fields(self, name, data, layout, response):
         return {"value": response or ""}
+
+    # Exports: every accepted answer earns full marks.
+    def moodle_xml(self, data, question):
+        question.set("type", "shortanswer")
+        xml_field(question, "usecase", 1 if data["case_sensitive"] else 0)
+        for accepted in data["accept"]:
+            xml_answer(question, 1.0, accepted, "moodle_auto_format")
+
+    def gift(self, data):
+        if data["case_sensitive"]:
+            raise NotExpressible("GIFT cannot mark a short answer case-sensitive (Moodle reads it as case-insensitive)")
+        return gift_options(("=", gift_escape(accepted)) for accepted in data["accept"])
+
+    def handout(self, data, layout):
+        return {"lines": 1}
