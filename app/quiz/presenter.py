@@ -55,6 +55,7 @@ def review_view(question: ShownQuestion) -> dict[str, Any]:
         "number": question.position + 1, "type": spec["type"], "label": qtype.label, "skill": spec.get("skill"),
         "prompt_html": Markup(spec["prompt_html"]), "explanation_html": Markup(spec["explanation_html"]),
         "given": qtype.describe(spec["data"], question.response), "key": qtype.describe_key(spec["data"]),
+        "template": qtype.template, "detail": qtype.review_fields(spec["data"], question.response),
         "fraction": fraction, "earned": round(fraction * question.points, 2), "points": question.points,
         "verdict": verdict(fraction),
         "evidence": [{"short": e["short"], "quote": e["quote"], "paragraph": e["paragraph"],

@@ -40,9 +40,10 @@ CHECKER = SHARED / "tools" / "check_grounding.py"
 MINIMAL = Path(__file__).resolve().parent.parent / "fixtures" / "minimal"
 
 MODULE_IDS = ["amaq", "breaking-the-walls", "provinces-alliances", "crypto-finance", "critical-reading", "review"]
-ALL_TYPES = {"single", "multiple", "true_false", "numeric", "text", "order", "match"}
+ALL_TYPES = {"single", "multiple", "true_false", "numeric", "text", "order", "match", "source_grade", "probability",
+             "ach"}
 ALL_KINDS = {"context", "term", "caution", "crossref", "prompt"}
-TYPE_LIST = "single, multiple, true_false, numeric, text, order, match"
+TYPE_LIST = "single, multiple, true_false, numeric, text, order, match, source_grade, probability, ach"
 
 # A lesson citation as rendered by app.content.markup.citation_html.
 CITATION = re.compile(
@@ -271,8 +272,10 @@ def test_minimal_fixture_loads_cleanly():
     assert [m.id for m in catalog.modules] == ["mini"]
     module = catalog.modules[0]
     assert module.source_ids == ("one-source",)
-    assert [q.id for q in module.questions] == ["mini-busiest-season", "mini-total-crossings", "mini-pier-repair"]
-    assert {q.type for q in module.questions} == {"single", "numeric", "true_false"}
+    assert [q.id for q in module.questions] == ["mini-busiest-season", "mini-total-crossings", "mini-pier-repair",
+                                                "mini-grade-survey", "mini-prob-market-days", "mini-ach-pier"]
+    assert {q.type for q in module.questions} == {"single", "numeric", "true_false", "source_grade", "probability",
+                                                  "ach"}
     assert [p.number for p in catalog.sources["one-source"].paragraphs] == [1, 2, 3]
     annotations = catalog.annotations["one-source"]
     assert [a.kind for a in annotations] == ["context", "caution", "crossref"]

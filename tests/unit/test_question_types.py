@@ -23,6 +23,13 @@ VALID = {
     "order": {"items": ["first", "second", "third", "fourth"]},
     "match": {"pairs": [{"left": "A", "right": "1"}, {"left": "B", "right": "2"}, {"left": "C", "right": "3"}],
               "distractors": ["4"]},
+    "source_grade": {"report": {"source": "itic", "quote": "ISIS's own infographic"}, "reliability": "C",
+                     "credibility": 3, "rationale": {"reliability": "A *relay*.", "credibility": "Unconfirmed."}},
+    "probability": {"band": "likely", "rationale": "Two sources agree."},
+    "ach": {"hypotheses": ["ISIS", "An accident", "Someone else"],
+            "rows": [{"source": "itic", "quote": "a claim", "cells": ["C", "I", "N"], "reasons": ["a", "b", "c"]},
+                     {"source": "vop", "quote": "a denial", "cells": ["I", "C", "C"], "reasons": ["d", "e", "f"]}],
+            "conclusion": 1},
 }
 BUILT = {
     "single": {"choices": ["Amaq", "Dabiq", "Rumiyah"], "answer": 1, "shuffle": True},
@@ -32,11 +39,25 @@ BUILT = {
     "text": {"accept": ["Islamic State", "ISIS"], "case_sensitive": False},
     "order": {"items": ["first", "second", "third", "fourth"]},
     "match": {"lefts": ["A", "B", "C"], "rights": ["1", "2", "3"], "distractors": ["4"]},
+    "source_grade": {"report": {"source": "itic", "quote": "ISIS's own infographic"}, "reliability": "C",
+                     "credibility": 3, "adjacent_credit": 0.5,
+                     "rationale": {"reliability": "<p>A <em>relay</em>.</p>", "credibility": "<p>Unconfirmed.</p>"}},
+    "probability": {"band": "likely", "adjacent_credit": 0.5, "rationale": "<p>Two sources agree.</p>"},
+    "ach": {"hypotheses": ["ISIS", "An accident", "Someone else"],
+            "rows": [{"source": "itic", "quote": "a claim", "cells": ["C", "I", "N"],
+                      "reasons": ["<p>a</p>", "<p>b</p>", "<p>c</p>"]},
+                     {"source": "vop", "quote": "a denial", "cells": ["I", "C", "C"],
+                      "reasons": ["<p>d</p>", "<p>e</p>", "<p>f</p>"]}],
+            "conclusion": 0, "inconsistent_weight": 2.0, "conclusion_share": 0.3},
 }
 RIGHT = {"single": 1, "multiple": [0, 2], "true_false": True, "numeric": "1,422", "text": "isis",
-         "order": [0, 1, 2, 3], "match": {"0": 0, "1": 1, "2": 2}}
+         "order": [0, 1, 2, 3], "match": {"0": 0, "1": 1, "2": 2},
+         "source_grade": {"reliability": "C", "credibility": 3}, "probability": {"term": "likely"},
+         "ach": {"cells": [["C", "I", "N"], ["I", "C", "C"]], "conclusion": 0}}
 WRONG = {"single": 0, "multiple": [1, 3], "true_false": False, "numeric": "1400", "text": "al-Qaeda",
-         "order": [3, 2, 1, 0], "match": {"0": 1, "1": 2, "2": 3}}
+         "order": [3, 2, 1, 0], "match": {"0": 1, "1": 2, "2": 3},
+         "source_grade": {"reliability": "F", "credibility": 6}, "probability": {"term": "very_unlikely"},
+         "ach": {"cells": [["I", "C", "C"], ["C", "N", "I"]], "conclusion": 2}}
 MALFORMED = ["nonsense", -1, 1.5, [None], [[0], 3], {"x": []}, {"0": "0", "1": "1"}, ["0", "2"], [None, "1"]]
 KINDS = list(VALID)
 SEEDS = range(25)
@@ -180,6 +201,8 @@ def browser_form(kind, data, layout):
     if kind == "match":
         return MultiDict({f"q-{shown}": str(layout["options"].index(left))
                           for shown, left in enumerate(layout["lefts"])})
+    if kind in ("source_grade", "probability", "ach"):
+        return MultiDict(T[kind].form_fields("q", data, layout, RIGHT[kind]))
     return MultiDict({"q": {"true_false": "true", "numeric": " 1,422 ", "text": " ISIS "}[kind]})
 
 
@@ -318,7 +341,7 @@ def test_order_layout_is_never_already_correct(count):
         assert T["order"].layout(data, random.Random(seed))["items"] != list(range(count))
 
 
-@pytest.mark.parametrize("kind", ["true_false", "numeric", "text"])
+@pytest.mark.parametrize("kind", ["true_false", "numeric", "text", "source_grade", "probability", "ach"])
 def test_layout_is_empty_for_types_without_positions(kind):
     assert T[kind].layout(spec(kind)["data"], random.Random(0)) == {}
 
