@@ -292,6 +292,17 @@ def test_minimal_fixture_loads_cleanly():
     assert len(CITATION.findall(module.lesson_html)) == 3
 
 
+def test_a_graded_report_and_ach_evidence_rows_are_anchored_like_evidence_for_the_reader():
+    """Their quotes are passages of the source (the reader highlights them) and the spec links to them."""
+    catalog = load_catalog(MINIMAL)
+    anchored = {p.quote: p for p in catalog.passages["one-source"].values()}
+    report = catalog.questions["mini-grade-survey"].spec["data"]["report"]
+    assert report["quote"] in anchored and report["short"] == "Lowmere 2019" and report["paragraph"] == 2
+    assert report["key"] == anchored[report["quote"]].key
+    rows = catalog.questions["mini-ach-pier"].spec["data"]["rows"]
+    assert [(r["paragraph"], r["key"] == anchored[r["quote"]].key) for r in rows] == [(3, True), (1, True)]
+
+
 @dataclass(frozen=True)
 class Breakage:
     file: str       # the file to break, relative to the tree
@@ -367,6 +378,35 @@ BREAKAGES = {
     "unknown-chart-in-lesson": Breakage(
         LESSON, "[[chart: mini-crossings]]", "[[chart: mini-crosings]]", "[[chart:",
         "chart: no chart 'mini-crosings' in lessons/data"),
+    "source-grade-reliability-out-of-scale": Breakage(
+        QUESTIONS, "reliability: B\n", "reliability: G\n", "reliability: G",
+        "reliability: must be one of the letters A to F"),
+    "source-grade-rationale-missing-an-axis": Breakage(
+        QUESTIONS, "      credibility: The figures add up", "      credibility_: The figures add up", "reliability: The",
+        "rationale.credibility: must be non-empty text"),
+    "source-grade-report-not-in-source": Breakage(
+        QUESTIONS, "quote: The survey counted 120 crossings in spring, 300 in summer and 80 in autumn\n    reliability",
+        "quote: The survey counted 120 crossings in spring, 400 in summer and 80 in autumn\n    reliability",
+        "400 in summer", "report: quote not in one-source: 'The survey counted 120 crossings in spring, 400 in summer"
+        " and 80 in au'"),
+    "probability-unknown-band": Breakage(
+        QUESTIONS, "band: likely", "band: probable", "band: probable",
+        "band: must be one of almost_no_chance, very_unlikely, unlikely, roughly_even, likely, very_likely, "
+        "almost_certain"),
+    "ach-row-with-a-cell-too-few": Breakage(
+        QUESTIONS, "cells: [N, I]", "cells: [N]", "cells: [N]",
+        "rows: row 2: cells must give C, I or N for each of the 2 hypotheses"),
+    "ach-conclusion-out-of-range": Breakage(
+        QUESTIONS, "conclusion: 1", "conclusion: 3", "conclusion: 3",
+        "conclusion: answer out of range: 3 is not between 1 and 2"),
+    "ach-row-quote-not-in-source": Breakage(
+        QUESTIONS, "quote: The report describes the ferry service", "quote: The report praises the ferry service",
+        "The report praises", "rows: quote not in one-source: 'The report praises the ferry service between the north "
+        "quay and the is'"),
+    "ach-row-quote-unknown-source": Breakage(
+        QUESTIONS, "      - source: one-source\n        quote: It also noted",
+        "      - source: other-source\n        quote: It also noted", "source: other-source",
+        "source: unknown source id 'other-source' (known: one-source)"),
     "bad-timeline-date": Breakage(
         "lessons/timeline.yaml", 'date: "2019"', 'date: "spring 2019"', "date:",
         "date: use YYYY, YYYY-MM or YYYY-MM-DD, not 'spring 2019'"),
