@@ -117,6 +117,7 @@ POLICIES: dict[str, Policy] = {
     "spaced.easy": Policy("owner", POST, ok=(302, r"/review/cards/\d+/reviews/1")),  # a miss cannot be made easy
     "spaced.card_history": Policy("owner", GET),
     "instructor.card_results": Policy("staff", GET),
+    "instructor.calibration_results": Policy("staff", GET),
     "accounts.account": Policy("login", GET),
     "accounts.change_password": Policy("login", POST, ok=(400, None)),  # an empty form: the page with its errors
     "accounts.change_name": Policy("login", POST, ok=(400, None)),
@@ -149,7 +150,7 @@ CLASS_SCOPED: dict[str, dict[str, int]] = {
     endpoint: {"class_owner": 200, "co_instructor": 200, "member": 403, "non_member": 403,
                "other_instructor": 404, "admin": 200}
     for endpoint in ("instructor.results", "instructor.module_results", "instructor.module_results_csv",
-                     "instructor.card_results")}
+                     "instructor.card_results", "instructor.calibration_results")}
 EVERYONE = {"class_owner": 404, "co_instructor": 404, "member": 403, "non_member": 403, "other_instructor": 404,
             "admin": 200}  # ?class=everyone: every learner, for admins only
 
