@@ -168,6 +168,9 @@ class AttemptItem(db.Model):
     answered_at: so.Mapped[Optional[datetime]]
     fraction: so.Mapped[Optional[float]]
     points: so.Mapped[float]
+    confidence: so.Mapped[Optional[int]]  # how sure the learner said they were (50-100 %), where the module asks
+
+    __table_args__ = (sa.CheckConstraint(sa.column("confidence").between(50, 100), name="confidence"),)
 
     attempt: so.Mapped[Attempt] = so.relationship(back_populates="items")
     version: so.Mapped[QuestionVersion] = so.relationship(lazy="joined")

@@ -16,7 +16,7 @@ from app.content import load_catalog
 from app.auth.accounts import create_user
 from app.extensions import db
 from app.models import User
-from tests.helpers import PASSWORD, attempt_id_from, database_url
+from tests.helpers import MINIMAL_CONTENT, PASSWORD, attempt_id_from, database_url
 
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 
@@ -30,6 +30,12 @@ if os.environ.get("CI"):
 @pytest.fixture(scope="session")
 def catalog():
     return load_catalog(PROJECT_ROOT, SEEDS if SEEDS.is_dir() else None)
+
+
+@pytest.fixture(scope="session")
+def mini_catalog():
+    """The small content tree of tests/fixtures/minimal: one module, `mini`, with one question of several types."""
+    return load_catalog(MINIMAL_CONTENT)
 
 
 @pytest.fixture

@@ -16,6 +16,9 @@ from app.quiz.grading import grade_response
 from app.quiz.types import QUESTION_TYPES, answer_form
 
 PASSWORD = "correct horse battery"
+MINIMAL_CONTENT = Path(__file__).resolve().parent / "fixtures" / "minimal"
+# values some answer field of some type takes: a wrong answer is sought among the key with one field changed to these
+OTHER_FIELD_VALUES = ("A", "F", "1", "6", "almost_no_chance", "almost_certain", "C", "I", "N", "0", "1", "")
 
 
 def database_url(tmp_path: Path) -> str:
@@ -83,7 +86,8 @@ def form_for(app, seminar_id: int, position: int, correct: bool = True) -> dict:
         values = [fields[key] for key in shown]
         candidates = [{name: str(i)} for i in range(len(layout.get("choices", [])))] + [
             {name: "true"}, {name: "false"}, {name: "999999"}, {name: "no such answer"},
-            dict(zip(shown, values[1:] + values[:1]))]  # order and match: every answer moved one place
+            dict(zip(shown, values[1:] + values[:1]))] + [  # order and match: every answer moved one place
+            {**dict(zip(shown, values)), key: other} for key in shown for other in OTHER_FIELD_VALUES]
         graded = []
         for candidate in candidates:
             wrong = {name + "-present": "1", **candidate}
@@ -148,3 +152,24 @@ def open_class(app, instructor, name: str = "Counter-terrorism 101", members=(),
     for member in members:
         assert member.post("/classes/enrol", data={"code": code}).status_code == 302
     return class_id, code
+
+
+def submit_mini_with_confidence(app, client) -> int:
+    """Take the minimal content's `mini` quiz with the stated confidences of a worked example; the attempt's id.
+
+    Graded answers with a confidence: the single choice right at 60 %; the ACH matrix 3 of 5 weight with the
+    right conclusion (0.7 * 0.6 + 0.3 = 0.72) at 60 %; the source graded C2 against the key's B2 (0.75) at 80 %;
+    the probability as 55 %, on the key's band (1.0), at 100 %. The numeric and true-or-false answers are right,
+    with no confidence stated.
+    """
+    attempt = attempt_id_from(client.post("/modules/mini/quiz"))
+    form = correct_form(app, attempt)
+    with app.app_context():
+        at = {item.spec["type"]: f"q{item.position}" for item in db.session.get(Attempt, attempt).items}
+    g, p, a, s = at["source_grade"], at["probability"], at["ach"], at["single"]
+    form.update({f"{s}-confidence": "60", f"{g}-reliability": "C", f"{g}-confidence": "80",
+                 f"{p}-term": "percent", f"{p}-percent": "55", f"{p}-confidence": "100",
+                 f"{a}-r0-h0": "C", f"{a}-r0-h1": "N", f"{a}-r1-h0": "N", f"{a}-r1-h1": "", f"{a}-conclusion": "0",
+                 f"{a}-confidence": "60"})
+    assert client.post(f"/attempts/{attempt}/submit", data=form).status_code == 302
+    return attempt

@@ -57,6 +57,8 @@ def _check_meta(path: Path, meta: Mapping, problems: Problems) -> bool:
         value = meta.get(field, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             bad(field, "must be a list of text")
+    if not isinstance(meta.get("confidence", False), bool):
+        bad("confidence", "must be true or false")
     if isinstance(meta.get("objectives"), list) and not meta["objectives"]:
         bad("objectives", "list at least one learning objective")
     return ok

@@ -105,7 +105,7 @@ def _module(draft, questions: list[Question], problems: Problems) -> Module:
         questions_per_attempt=per_attempt, requires=tuple(meta.get("requires") or ()),
         source_ids=tuple(meta["sources"]), objectives=tuple(meta["objectives"]),
         discussion=tuple(meta.get("discussion") or ()), lesson_html=draft.html, words=draft.words,
-        questions=frozen, terms_used=draft.terms_used,
+        questions=frozen, terms_used=draft.terms_used, confidence=meta.get("confidence", False),
     )
 
 

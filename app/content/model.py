@@ -170,6 +170,7 @@ class Module:
     words: int
     questions: tuple[Question, ...]
     terms_used: tuple[str, ...] = ()
+    confidence: bool = False  # the quiz asks how sure the learner is of each answer (calibration)
 
     @property
     def quiz_length(self) -> int:

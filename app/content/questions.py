@@ -64,7 +64,14 @@ def _load_one(path: Path, module_id: str, raw: LineDict, anchorer: Anchorer, see
         try:
             data = qtype.build(raw)
         except FieldProblem as exc:
-            bad(exc.field, str(exc).split(": ", 1)[1])
+            ok = False
+            problems.add(path, exc.line or raw.line_of(exc.field), str(exc))
+    if data is not None:  # the type's own quotes (a graded report, evidence rows) are anchored like evidence
+        cited = [anchorer.anchor_ref(path, ref, field) for field, ref in qtype.quotes(raw)]
+        if all(cited):
+            data = qtype.cite(data, [_cited(anchorer, passage) for passage in cited])
+        else:
+            ok = False
     points = raw.get("points", 1)
     if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
         bad("points", "must be a positive number")
@@ -78,8 +85,7 @@ def _load_one(path: Path, module_id: str, raw: LineDict, anchorer: Anchorer, see
         if passage is None:
             ok = False
             continue
-        evidence.append({"source": passage.source_id, "short": anchorer.sources[passage.source_id].short,
-                         "quote": passage.quote, "key": passage.key, "paragraph": passage.paragraph})
+        evidence.append(_cited(anchorer, passage))
     if not ok or data is None:
         return None
     spec = {
@@ -89,3 +95,9 @@ def _load_one(path: Path, module_id: str, raw: LineDict, anchorer: Anchorer, see
         "evidence": evidence, "data": data,
     }
     return Question(ident, module_id, raw["type"], spec)
+
+
+def _cited(anchorer: Anchorer, passage) -> dict:
+    """An anchored quote as a spec stores it: enough to show it and link to its place in the reader."""
+    return {"source": passage.source_id, "short": anchorer.sources[passage.source_id].short,
+            "quote": passage.quote, "key": passage.key, "paragraph": passage.paragraph}

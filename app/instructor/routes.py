@@ -12,6 +12,7 @@ from app.instructor.results import display_names, graded_attempts, module_summar
 from app.instructor.scoping import ResultsScope, chosen_scope
 from app.instructor.statistics import first_attempts, learner_results, question_stats
 from app.lookups import get_module
+from app.quiz.calibration import calibration, learner_briers
 from app.spaced.clock import now as review_clock
 
 BASES = {"all": "every graded attempt", "first": "each learner's first graded attempt"}
@@ -84,3 +85,13 @@ def card_results():
     return render_template("instructor/cards.html", scope=scope,
                            stats=card_stats(catalog(), review_clock(), scope.learners),
                            modules={m.id: m for m in catalog().modules})
+
+
+@bp.route("/results/calibration")
+@instructor_required
+def calibration_results():
+    """The cohort's stated confidence against how often it was right, pooled and learner by learner."""
+    scope = chosen_scope(current_user)
+    learners = learner_briers(scope.learners)
+    return render_template("instructor/calibration.html", scope=scope, calibration=calibration(learners=scope.learners),
+                           learners=learners, names=display_names(row.user_id for row in learners))

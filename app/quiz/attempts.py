@@ -10,11 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from app.content import catalog
 from app.content.model import Module
 from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, User, utcnow
 from app.quiz.grading import Score, grade_response, refusal, score
+from app.quiz.presenter import CONFIDENCE_LEVELS
 from app.quiz.statements import CLOSE_ATTEMPT, READ_ATTEMPT, SAVE_ATTEMPT, SAVE_RESPONSE, grades_update
 from app.quiz.types import QUESTION_TYPES
 from app.quiz.versions import question_version_ids, version_specs
@@ -96,11 +98,19 @@ class Answers:
     user_id: int
     saved_at_seen: datetime | None  # the attempt's last_saved_at when it was read
     pass_mark: int
-    changed: list[dict[str, Any]]  # the items whose response the form changed: position, response
+    changed: list[dict[str, Any]]  # the items whose answer the form changed: position, response, confidence
     fractions: dict[int, float]  # every item's grade, by position
     score: Score
     refused: dict[int, str]  # position -> why the form's answer was not taken (its stored answer stays)
     saved_at: datetime | None = None  # when write_answers stored them
+
+
+_CONFIDENCE_VALUES = {str(level): level for level in CONFIDENCE_LEVELS}
+
+
+def stated_confidence(form: MultiDict, name: str) -> int | None:
+    """How sure the learner said they were of question `name` (field `<name>-confidence`); None if not said."""
+    return _CONFIDENCE_VALUES.get(form.get(f"{name}-confidence", ""))
 
 
 def read_answers(attempt_id: int, user_id: int, form: MultiDict) -> Answers | None:
@@ -121,6 +131,8 @@ def read_answers(attempt_id: int, user_id: int, form: MultiDict) -> Answers | No
         return None
     specs = version_specs({r.question_version_id for r in rows})
     named = {key.split("-", 1)[0] for key in form}
+    module = catalog().module(row.module_id)
+    asks_confidence = bool(module and module.confidence)
     changed, fractions, refused = [], {}, {}
     for r in rows:
         spec, response, name = specs[r.question_version_id], r.response, f"q{r.position}"
@@ -129,8 +141,10 @@ def read_answers(attempt_id: int, user_id: int, form: MultiDict) -> Answers | No
             refused[r.position] = why
         elif name in named:
             response = QUESTION_TYPES[spec["type"]].parse(form, name, spec["data"], r.layout)
-            if response != r.response:
-                changed.append({"b_position": r.position, "b_response": response})
+            # a confidence only goes with an answer: stating one about no answer says nothing
+            confidence = stated_confidence(form, name) if asks_confidence and response is not None else None
+            if response != r.response or confidence != r.confidence:
+                changed.append({"b_position": r.position, "b_response": response, "b_confidence": confidence})
         fractions[r.position] = grade_response(spec, response)
     graded = score((fractions[r.position], r.points) for r in rows)
     return Answers(attempt_id, user_id, row.last_saved_at, row.pass_mark, changed, fractions, graded, refused)

@@ -28,10 +28,23 @@ class ShownQuestion:
     points: float
     response: Any = None
     fraction: float | None = None
+    confidence: int | None = None  # how sure they said they were, where asked
+    asks_confidence: bool = False
 
     @classmethod
-    def of_attempt(cls, item: AttemptItem) -> ShownQuestion:
-        return cls(item.position, item.spec, item.layout, item.points, item.response, item.fraction)
+    def of_attempt(cls, item: AttemptItem, asks_confidence: bool = False) -> ShownQuestion:
+        return cls(item.position, item.spec, item.layout, item.points, item.response, item.fraction,
+                   item.confidence, asks_confidence)
+
+
+CONFIDENCE_LEVELS = (50, 60, 70, 80, 90, 100)
+
+
+def confidence_fields(question: ShownQuestion, name: str) -> dict[str, Any] | None:
+    """The optional "How sure are you?" radio group under a question, where the module asks."""
+    if not question.asks_confidence:
+        return None
+    return {"field": f"{name}-confidence", "levels": CONFIDENCE_LEVELS, "chosen": question.confidence}
 
 
 def public_view(question: ShownQuestion) -> dict[str, Any]:
@@ -42,6 +55,7 @@ def public_view(question: ShownQuestion) -> dict[str, Any]:
         "name": name, "number": question.position + 1, "type": qtype.name, "label": qtype.label,
         "template": qtype.template, "prompt_html": Markup(spec["prompt_html"]), "points": question.points,
         "answered": question.response is not None, "preview": qtype.preview(spec["data"], question.layout),
+        "confidence": confidence_fields(question, name),
         **qtype.quiz_fields(name, spec["data"], question.layout, question.response),
     }
 
@@ -55,8 +69,9 @@ def review_view(question: ShownQuestion) -> dict[str, Any]:
         "number": question.position + 1, "type": spec["type"], "label": qtype.label, "skill": spec.get("skill"),
         "prompt_html": Markup(spec["prompt_html"]), "explanation_html": Markup(spec["explanation_html"]),
         "given": qtype.describe(spec["data"], question.response), "key": qtype.describe_key(spec["data"]),
+        "template": qtype.template, "detail": qtype.review_fields(spec["data"], question.response),
         "fraction": fraction, "earned": round(fraction * question.points, 2), "points": question.points,
-        "verdict": verdict(fraction),
+        "verdict": verdict(fraction), "confidence": question.confidence,
         "evidence": [{"short": e["short"], "quote": e["quote"], "paragraph": e["paragraph"],
                       "href": reader_href(e["source"], e["key"], e["paragraph"])} for e in spec["evidence"]],
     }

@@ -49,7 +49,7 @@ def take(attempt_id: int):
     if not attempt.is_open:
         return redirect(url_for("review.attempt", attempt_id=attempt.id))
     module = get_module(attempt.module_id)
-    questions = [public_view(ShownQuestion.of_attempt(item)) for item in attempt.items]
+    questions = [public_view(ShownQuestion.of_attempt(item, module.confidence)) for item in attempt.items]
     page = render_template("quiz/take.html", attempt=attempt, module=module, questions=questions)
     # never from the browser's cache: Back after submitting must ask the server (which shows the review)
     return page, 200, {"Cache-Control": "no-store"}

@@ -15,8 +15,9 @@ from app.models import Attempt, AttemptItem
 _attempts, _items = Attempt.__table__, AttemptItem.__table__
 
 READ_ATTEMPT = (
-    sa.select(_attempts.c.submitted_at, _attempts.c.last_saved_at, _attempts.c.pass_mark, _items.c.position,
-              _items.c.question_version_id, _items.c.layout, _items.c.response, _items.c.points)
+    sa.select(_attempts.c.submitted_at, _attempts.c.last_saved_at, _attempts.c.pass_mark, _attempts.c.module_id,
+              _items.c.position, _items.c.question_version_id, _items.c.layout, _items.c.response, _items.c.points,
+              _items.c.confidence)
     .join(_items, _items.c.attempt_id == _attempts.c.id)
     .where(_attempts.c.id == sa.bindparam("attempt_id"), _attempts.c.user_id == sa.bindparam("user_id"))
     .order_by(_items.c.position))
@@ -30,7 +31,8 @@ CLOSE_ATTEMPT = sa.update(_attempts).where(*_STORE_WHERE).values(
     earned=sa.bindparam("b_earned"), possible=sa.bindparam("b_possible"), passed=sa.bindparam("b_passed"))
 SAVE_RESPONSE = sa.update(_items).where(
     _items.c.attempt_id == sa.bindparam("b_attempt_id"), _items.c.position == sa.bindparam("b_position")).values(
-    response=sa.bindparam("b_response", type_=_items.c.response.type), answered_at=sa.bindparam("b_now"))
+    response=sa.bindparam("b_response", type_=_items.c.response.type), answered_at=sa.bindparam("b_now"),
+    confidence=sa.bindparam("b_confidence", type_=_items.c.confidence.type))
 
 
 @functools.lru_cache(maxsize=64)  # an attempt's positions are 0..n-1: one entry per quiz length in practice

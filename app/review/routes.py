@@ -10,6 +10,7 @@ from app.csv_export import csv_download
 from app.extensions import db
 from app.lookups import get_own_attempt
 from app.models import Attempt
+from app.quiz.calibration import calibration
 from app.quiz.presenter import ShownQuestion, review_view
 from app.review.export import ATTEMPT_HEADER, attempt_rows
 from app.review.visibility import redacted
@@ -30,12 +31,13 @@ def get_submitted_attempt(attempt_id: int) -> Attempt:
 @bp.route("/attempts")
 @login_required
 def attempts():
-    """Every attempt the learner has made, newest first."""
+    """Every attempt the learner has made, newest first, and how well their stated confidence matched their results."""
     rows = db.session.scalars(sa.select(Attempt).where(Attempt.user_id == current_user.id)
                               .order_by(Attempt.started_at.desc(), Attempt.id.desc())).all()
     modules = {m.id: m for m in catalog().modules}
     return render_template("review/attempts.html", attempts=rows, modules=modules,
-                           visibility=review_visibility(current_user, {a.module_id for a in rows}))
+                           visibility=review_visibility(current_user, {a.module_id for a in rows}),
+                           calibration=calibration(user_id=current_user.id))
 
 
 @bp.route("/attempts/<int(max=2147483647):attempt_id>/review")

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.classes.reviewing import Visibility
 
-KEY_FIELDS = {"key": None, "explanation_html": None, "evidence": []}
+KEY_FIELDS = {"key": None, "explanation_html": None, "evidence": [], "detail": None}  # a type's detail holds the key
 VERDICT_FIELDS = {"verdict": None, "fraction": None, "earned": None}
 
 

@@ -121,6 +121,7 @@ POLICIES: dict[str, Policy] = {
     "instructor.export_moodle_xml": Policy("staff", GET),
     "instructor.export_gift": Policy("staff", GET),
     "instructor.export_handout": Policy("staff", GET),
+    "instructor.calibration_results": Policy("staff", GET),
     "accounts.account": Policy("login", GET),
     "accounts.change_password": Policy("login", POST, ok=(400, None)),  # an empty form: the page with its errors
     "accounts.change_name": Policy("login", POST, ok=(400, None)),
@@ -153,7 +154,7 @@ CLASS_SCOPED: dict[str, dict[str, int]] = {
     endpoint: {"class_owner": 200, "co_instructor": 200, "member": 403, "non_member": 403,
                "other_instructor": 404, "admin": 200}
     for endpoint in ("instructor.results", "instructor.module_results", "instructor.module_results_csv",
-                     "instructor.card_results")}
+                     "instructor.card_results", "instructor.calibration_results")}
 # The bank's exports are the same for every class: they show no learner, so nothing is scoped.
 NOT_SCOPED = ("instructor.exports", "instructor.export_moodle_xml", "instructor.export_gift",
               "instructor.export_handout")

@@ -63,6 +63,9 @@ field_names = st.one_of(
     st.integers(-3, 40).map(lambda n: f"q{n}"),
     st.tuples(st.integers(0, 40), st.one_of(st.integers(-2, 40).map(str), any_text)).map(lambda t: f"q{t[0]}-{t[1]}"),
     st.integers(0, 40).map(lambda n: f"q{n}-present"),
+    st.tuples(st.integers(0, 40), st.sampled_from([  # the fields of the tradecraft types and of the confidence asked
+        "confidence", "reliability", "credibility", "term", "percent", "conclusion", "r0-h0", "r1-h2", "r9-h9"]))
+    .map(lambda t: f"q{t[0]}-{t[1]}"),
     st.sampled_from(["csrf_token", "submit", "q", "q-", "q-present", "Q0", "q٠", "q0 ", " q0"]),
     any_text,
 )
@@ -181,9 +184,10 @@ def quiz_taker(app):
 
 
 @FUZZ
-@given(form=quiz_forms, as_fetch=st.booleans())
-def test_saving_any_form_never_breaks_the_attempt(app, quiz_taker, form, as_fetch):
-    attempt = start(quiz_taker)
+@given(form=quiz_forms, as_fetch=st.booleans(), module=st.sampled_from([MODULE, "critical-reading"]))
+def test_saving_any_form_never_breaks_the_attempt(app, quiz_taker, form, as_fetch, module):
+    """Any form, on a quiz without and with the confidence question (critical-reading asks it)."""
+    attempt = start(quiz_taker, module)
     response = quiz_taker.post(f"/attempts/{attempt}/save", data=form, headers=FETCH if as_fetch else {})
     ok_status(response, (200, 413) if as_fetch else (302, 413))
     if as_fetch and response.status_code == 200:
@@ -552,7 +556,7 @@ def test_every_page_and_error_carries_the_security_headers(make_app, make_user):
     pages = {url for what, url, response in responses if what.startswith(("ann", "prof")) and response.status_code == 200}
     assert {"/attempts", "/course", "/join", f"/attempts/{done}/review", f"/seminars/{seminar}",
             f"/seminars/{seminar}/host", "/instructor/results", "/review", "/review/cards/1",
-            "/review/cards/1/reviews/1", "/instructor/results/cards"} <= pages
+            "/review/cards/1/reviews/1", "/instructor/results/cards", "/instructor/results/calibration"} <= pages
 
 
 # ---------------------------------------------------------------------------- the account page and reset links, fuzzed

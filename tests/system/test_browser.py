@@ -27,6 +27,7 @@ from app import create_app
 from app.auth.accounts import create_user
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Seminar, User
+from app.quiz.types import QUESTION_TYPES
 from tests.helpers import database_url
 
 try:
@@ -97,6 +98,17 @@ class LiveServer:
 @pytest.fixture
 def server(tmp_path, catalog):
     """The real app, CSRF protection on, served on a free loopback port for one test."""
+    yield from serve(tmp_path, catalog)
+
+
+@pytest.fixture
+def mini_server(tmp_path, mini_catalog):
+    """The same, serving the minimal content of tests/fixtures/minimal (one module, `mini`)."""
+    yield from serve(tmp_path, mini_catalog)
+
+
+def serve(tmp_path, catalog):
+    """The app on `catalog`, served on a free loopback port until the generator is closed."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(tmp_path), "CATALOG": catalog,
                       "SECRET_KEY": "x", "WTF_CSRF_ENABLED": True})
     with app.app_context():
@@ -816,7 +828,7 @@ def test_every_question_type_fits_a_phone_screen_in_a_seminar(browser, server, c
                 kinds.add(phone.locator("fieldset.question .qtype").inner_text())
                 width = phone.evaluate("document.documentElement.scrollWidth")
                 assert width <= 360, (module.id, position, width)
-        assert len(kinds) == 7, kinds  # every question type was on screen
+        assert len(kinds) == len(QUESTION_TYPES), kinds  # every question type was on screen
     finally:
         for ctx in contexts:
             ctx.close()
@@ -957,3 +969,98 @@ def test_a_newcomer_on_a_phone_follows_a_class_link_registers_lands_in_the_class
     finally:
         for ctx in contexts:
             ctx.close()
+
+
+# --------------------------------------------------------------------------- the tradecraft types, by keyboard on a phone
+
+def tab_to(page, name: str, limit: int = 250) -> None:
+    """Press Tab until the focused control is a field called `name` (bounded)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.name") == name:
+            return
+    raise AssertionError(f"Tab never reached a field called {name}")
+
+
+def choose_by_keyboard(page, name: str, value: str) -> None:
+    """Tab into a radio group, tick its first button with Space, then move with the arrow keys (which tick)."""
+    tab_to(page, name)
+    page.keyboard.press("Space")
+    for _ in range(12):
+        if page.evaluate("document.activeElement.value") == value:
+            break
+        page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.checked && document.activeElement.value") == value, (name, value)
+
+
+def page_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_each_tradecraft_type_is_answered_by_keyboard_on_a_phone_without_sideways_scrolling(browser, mini_server):
+    """A 360-pixel phone, keyboard only: grade a source, give a percentage, fill an ACH matrix and conclude,
+    each with a confidence; the answers autosave, the attempt submits, and the review and the calibration
+    chart fit the screen too."""
+    server = mini_server
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    context.set_default_timeout(WAIT_MS)
+    try:
+        page = context.new_page()
+        errors = watch_errors([page])
+        register(page, server)
+        attempt_id = start_quiz(page, server, "mini")
+        assert page_width(page) <= 360
+        kinds = page.locator("fieldset.question").evaluate_all(
+            "sets => sets.map(s => [s.dataset.type, s.dataset.question])")
+        answers = {  # in each question's document order: (field, value or typed text)
+            "source_grade": [("reliability", "B"), ("credibility", "3"), ("confidence", "90")],
+            "probability": [("term", "percent"), ("percent", "70"), ("confidence", "70")],
+            "ach": [("r0-h0", "C"), ("r0-h1", "N"), ("r1-h0", "N"), ("r1-h1", "I"), ("conclusion", "0"),
+                    ("confidence", "80")],
+        }
+        page.locator("h1").focus()
+        for kind, name in kinds:
+            for field, value in answers.get(kind, []):
+                if field == "percent":
+                    tab_to(page, f"{name}-percent")
+                    page.keyboard.type(value)
+                else:
+                    choose_by_keyboard(page, f"{name}-{field}", value)
+        expect(status(page)).to_contain_text(SAVED)
+        at = {kind: int(name[1:]) for kind, name in kinds}
+        expected = {"probability": {"percent": 70}, "source_grade": {"reliability": "B", "credibility": 3},
+                    "ach": {"cells": [["C", "N"], ["N", "I"]], "conclusion": 0}}
+        for kind, response in expected.items():
+            assert server.wait_for_response(attempt_id, at[kind], lambda r, want=response: r == want) == response
+        deadline = time.monotonic() + WAIT_MS / 1000
+        while True:  # the confidence may be saved a moment after its answer
+            with server.app.app_context():
+                stated = dict(db.session.execute(sa.select(AttemptItem.position, AttemptItem.confidence).where(
+                    AttemptItem.attempt_id == attempt_id)).tuples().all())
+            confidences = [stated[at[kind]] for kind in ("source_grade", "probability", "ach")]
+            if confidences == [90, 70, 80] or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert confidences == [90, 70, 80]
+        assert page_width(page) <= 360
+
+        page.on("dialog", lambda dialog: dialog.accept())  # "some questions have no answer: submit anyway?"
+        tab_to(page, "")  # the buttons have no name: reach "Submit for grading" by its id instead
+        for _ in range(20):
+            if page.evaluate("document.activeElement.id") == "submit-quiz":
+                break
+            page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(rf"/attempts/{attempt_id}/review$"))
+        expect(page.locator(".ach-review")).to_be_visible()
+        assert "B — usually reliable" in page.content() and "70%, which is likely (55–80%)" in page.content()
+        assert page_width(page) <= 360
+        page.goto(server.url + "/attempts")
+        expect(page.locator("svg.calibration")).to_be_visible()
+        assert page_width(page) <= 360
+        label = page.locator("svg.calibration text").first.evaluate("t => parseFloat(getComputedStyle(t).fontSize)")
+        scale = page.locator("svg.calibration").evaluate("s => s.getBoundingClientRect().width / 320")
+        assert label * scale >= 12, (label, scale)  # labels drawn at 12 px or more on the phone
+        assert not errors, errors
+    finally:
+        context.close()

@@ -41,9 +41,10 @@ CHECKER = SHARED / "tools" / "check_grounding.py"
 MINIMAL = Path(__file__).resolve().parent.parent / "fixtures" / "minimal"
 
 MODULE_IDS = ["amaq", "breaking-the-walls", "provinces-alliances", "crypto-finance", "critical-reading", "review"]
-ALL_TYPES = {"single", "multiple", "true_false", "numeric", "text", "order", "match"}
+ALL_TYPES = {"single", "multiple", "true_false", "numeric", "text", "order", "match", "source_grade", "probability",
+             "ach"}
 ALL_KINDS = {"context", "term", "caution", "crossref", "prompt"}
-TYPE_LIST = "single, multiple, true_false, numeric, text, order, match"
+TYPE_LIST = "single, multiple, true_false, numeric, text, order, match, source_grade, probability, ach"
 
 # A lesson citation as rendered by app.content.markup.citation_html.
 CITATION = re.compile(
@@ -284,8 +285,10 @@ def test_minimal_fixture_loads_cleanly():
     assert [m.id for m in catalog.modules] == ["mini"]
     module = catalog.modules[0]
     assert module.source_ids == ("one-source",)
-    assert [q.id for q in module.questions] == ["mini-busiest-season", "mini-total-crossings", "mini-pier-repair"]
-    assert {q.type for q in module.questions} == {"single", "numeric", "true_false"}
+    assert [q.id for q in module.questions] == ["mini-busiest-season", "mini-total-crossings", "mini-pier-repair",
+                                                "mini-grade-survey", "mini-prob-market-days", "mini-ach-pier"]
+    assert {q.type for q in module.questions} == {"single", "numeric", "true_false", "source_grade", "probability",
+                                                  "ach"}
     assert [p.number for p in catalog.sources["one-source"].paragraphs] == [1, 2, 3]
     annotations = catalog.annotations["one-source"]
     assert [a.kind for a in annotations] == ["context", "caution", "crossref"]
@@ -300,6 +303,17 @@ def test_minimal_fixture_loads_cleanly():
             if p.quote == "the old wooden pier needs repair before winter"]
     assert sorted(p.occurrence for p in pier) == [1, 2]
     assert len(CITATION.findall(module.lesson_html)) == 3
+
+
+def test_a_graded_report_and_ach_evidence_rows_are_anchored_like_evidence_for_the_reader():
+    """Their quotes are passages of the source (the reader highlights them) and the spec links to them."""
+    catalog = load_catalog(MINIMAL)
+    anchored = {p.quote: p for p in catalog.passages["one-source"].values()}
+    report = catalog.questions["mini-grade-survey"].spec["data"]["report"]
+    assert report["quote"] in anchored and report["short"] == "Lowmere 2019" and report["paragraph"] == 2
+    assert report["key"] == anchored[report["quote"]].key
+    rows = catalog.questions["mini-ach-pier"].spec["data"]["rows"]
+    assert [(r["paragraph"], r["key"] == anchored[r["quote"]].key) for r in rows] == [(3, True), (1, True)]
 
 
 @dataclass(frozen=True)
@@ -377,6 +391,35 @@ BREAKAGES = {
     "unknown-chart-in-lesson": Breakage(
         LESSON, "[[chart: mini-crossings]]", "[[chart: mini-crosings]]", "[[chart:",
         "chart: no chart 'mini-crosings' in lessons/data"),
+    "source-grade-reliability-out-of-scale": Breakage(
+        QUESTIONS, "reliability: B\n", "reliability: G\n", "reliability: G",
+        "reliability: must be one of the letters A to F"),
+    "source-grade-rationale-missing-an-axis": Breakage(
+        QUESTIONS, "      credibility: The figures add up", "      credibility_: The figures add up", "reliability: The",
+        "rationale.credibility: must be non-empty text"),
+    "source-grade-report-not-in-source": Breakage(
+        QUESTIONS, "quote: The survey counted 120 crossings in spring, 300 in summer and 80 in autumn\n    reliability",
+        "quote: The survey counted 120 crossings in spring, 400 in summer and 80 in autumn\n    reliability",
+        "400 in summer", "report: quote not in one-source: 'The survey counted 120 crossings in spring, 400 in summer"
+        " and 80 in au'"),
+    "probability-unknown-band": Breakage(
+        QUESTIONS, "band: likely", "band: probable", "band: probable",
+        "band: must be one of almost_no_chance, very_unlikely, unlikely, roughly_even, likely, very_likely, "
+        "almost_certain"),
+    "ach-row-with-a-cell-too-few": Breakage(
+        QUESTIONS, "cells: [N, I]", "cells: [N]", "cells: [N]",
+        "rows: row 2: cells must give C, I or N for each of the 2 hypotheses"),
+    "ach-conclusion-out-of-range": Breakage(
+        QUESTIONS, "conclusion: 1", "conclusion: 3", "conclusion: 3",
+        "conclusion: answer out of range: 3 is not between 1 and 2"),
+    "ach-row-quote-not-in-source": Breakage(
+        QUESTIONS, "quote: The report describes the ferry service", "quote: The report praises the ferry service",
+        "The report praises", "rows: quote not in one-source: 'The report praises the ferry service between the north "
+        "quay and the is'"),
+    "ach-row-quote-unknown-source": Breakage(
+        QUESTIONS, "      - source: one-source\n        quote: It also noted",
+        "      - source: other-source\n        quote: It also noted", "source: other-source",
+        "source: unknown source id 'other-source' (known: one-source)"),
     "bad-timeline-date": Breakage(
         "lessons/timeline.yaml", 'date: "2019"', 'date: "spring 2019"', "date:",
         "date: use YYYY, YYYY-MM or YYYY-MM-DD, not 'spring 2019'"),

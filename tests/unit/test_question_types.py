@@ -23,6 +23,13 @@ VALID = {
     "order": {"items": ["first", "second", "third", "fourth"]},
     "match": {"pairs": [{"left": "A", "right": "1"}, {"left": "B", "right": "2"}, {"left": "C", "right": "3"}],
               "distractors": ["4"]},
+    "source_grade": {"report": {"source": "itic", "quote": "ISIS's own infographic"}, "reliability": "C",
+                     "credibility": 3, "rationale": {"reliability": "A *relay*.", "credibility": "Unconfirmed."}},
+    "probability": {"band": "likely", "rationale": "Two sources agree."},
+    "ach": {"hypotheses": ["ISIS", "An accident", "Someone else"],
+            "rows": [{"source": "itic", "quote": "a claim", "cells": ["C", "I", "N"], "reasons": ["a", "b", "c"]},
+                     {"source": "vop", "quote": "a denial", "cells": ["I", "C", "C"], "reasons": ["d", "e", "f"]}],
+            "conclusion": 1},
 }
 BUILT = {
     "single": {"choices": ["Amaq", "Dabiq", "Rumiyah"], "answer": 1, "shuffle": True},
@@ -32,11 +39,25 @@ BUILT = {
     "text": {"accept": ["Islamic State", "ISIS"], "case_sensitive": False},
     "order": {"items": ["first", "second", "third", "fourth"]},
     "match": {"lefts": ["A", "B", "C"], "rights": ["1", "2", "3"], "distractors": ["4"]},
+    "source_grade": {"report": {"source": "itic", "quote": "ISIS's own infographic"}, "reliability": "C",
+                     "credibility": 3, "adjacent_credit": 0.5,
+                     "rationale": {"reliability": "<p>A <em>relay</em>.</p>", "credibility": "<p>Unconfirmed.</p>"}},
+    "probability": {"band": "likely", "adjacent_credit": 0.5, "rationale": "<p>Two sources agree.</p>"},
+    "ach": {"hypotheses": ["ISIS", "An accident", "Someone else"],
+            "rows": [{"source": "itic", "quote": "a claim", "cells": ["C", "I", "N"],
+                      "reasons": ["<p>a</p>", "<p>b</p>", "<p>c</p>"]},
+                     {"source": "vop", "quote": "a denial", "cells": ["I", "C", "C"],
+                      "reasons": ["<p>d</p>", "<p>e</p>", "<p>f</p>"]}],
+            "conclusion": 0, "inconsistent_weight": 2.0, "conclusion_share": 0.3},
 }
 RIGHT = {"single": 1, "multiple": [0, 2], "true_false": True, "numeric": "1,422", "text": "isis",
-         "order": [0, 1, 2, 3], "match": {"0": 0, "1": 1, "2": 2}}
+         "order": [0, 1, 2, 3], "match": {"0": 0, "1": 1, "2": 2},
+         "source_grade": {"reliability": "C", "credibility": 3}, "probability": {"term": "likely"},
+         "ach": {"cells": [["C", "I", "N"], ["I", "C", "C"]], "conclusion": 0}}
 WRONG = {"single": 0, "multiple": [1, 3], "true_false": False, "numeric": "1400", "text": "al-Qaeda",
-         "order": [3, 2, 1, 0], "match": {"0": 1, "1": 2, "2": 3}}
+         "order": [3, 2, 1, 0], "match": {"0": 1, "1": 2, "2": 3},
+         "source_grade": {"reliability": "F", "credibility": 6}, "probability": {"term": "very_unlikely"},
+         "ach": {"cells": [["I", "C", "C"], ["C", "N", "I"]], "conclusion": 2}}
 MALFORMED = ["nonsense", -1, 1.5, [None], [[0], 3], {"x": []}, {"0": "0", "1": "1"}, ["0", "2"], [None, "1"]]
 KINDS = list(VALID)
 SEEDS = range(25)
@@ -180,6 +201,8 @@ def browser_form(kind, data, layout):
     if kind == "match":
         return MultiDict({f"q-{shown}": str(layout["options"].index(left))
                           for shown, left in enumerate(layout["lefts"])})
+    if kind in ("source_grade", "probability", "ach"):
+        return MultiDict(T[kind].form_fields("q", data, layout, RIGHT[kind]))
     return MultiDict({"q": {"true_false": "true", "numeric": " 1,422 ", "text": " ISIS "}[kind]})
 
 
@@ -318,7 +341,7 @@ def test_order_layout_is_never_already_correct(count):
         assert T["order"].layout(data, random.Random(seed))["items"] != list(range(count))
 
 
-@pytest.mark.parametrize("kind", ["true_false", "numeric", "text"])
+@pytest.mark.parametrize("kind", ["true_false", "numeric", "text", "source_grade", "probability", "ach"])
 def test_layout_is_empty_for_types_without_positions(kind):
     assert T[kind].layout(spec(kind)["data"], random.Random(0)) == {}
 
@@ -543,8 +566,211 @@ def test_types_without_options_are_tallied_by_verdict_alone(kind):
     assert T[kind].tally(data, layout, [RIGHT[kind], WRONG[kind]]) == []
 
 
-@pytest.mark.parametrize("kind", [k for k in KINDS if k != "order"])
-def test_only_an_order_can_contradict_itself(kind):
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in ("order", "probability")])
+def test_only_an_order_and_an_unreadable_percentage_are_refused(kind):
+    """A tied order contradicts itself, and a typed percentage that is no number would be lost: see their tests."""
     data = spec(kind)["data"]
     layout = T[kind].layout(data, random.Random(0))
     assert T[kind].problem(MultiDict({"q": "1", "q-0": "1", "q-1": "1", "q-2": "1"}), "q", data, layout) is None
+
+
+# --- the tradecraft types: source_grade, probability, ach ---------------------------------------
+
+def grade_of(kind, response, **overrides):
+    return grade_response(spec(kind, **overrides), response)
+
+
+@pytest.mark.parametrize("reliability, credibility, fraction", [
+    ("C", 3, 1.0), ("B", 3, 0.75), ("D", 3, 0.75), ("C", 2, 0.75), ("C", 4, 0.75), ("B", 4, 0.5),
+    ("A", 3, 0.5), ("E", 5, 0.0), ("F", 3, 0.5), ("C", 6, 0.5), ("F", 6, 0.0)])
+def test_source_grade_scores_each_axis_alone_with_half_credit_one_step_away(reliability, credibility, fraction):
+    """Key C3: each axis is half the question; a grade one step away earns adjacent_credit (0.5) of its half."""
+    assert grade_of("source_grade", {"reliability": reliability, "credibility": credibility}) == fraction
+
+
+@pytest.mark.parametrize("key, given", [("E", "F"), ("F", "E"), (5, 6), (6, 5)])
+def test_source_grade_cannot_be_judged_is_adjacent_to_nothing(key, given):
+    """F and 6 say the grade cannot be given, not that it is worse than E or 5: never adjacent."""
+    axis = "reliability" if isinstance(key, str) else "credibility"
+    other = {"reliability": "C", "credibility": 3}
+    data = spec("source_grade", **{axis: key})
+    assert grade_response(data, {**other, axis: given}) == 0.5  # only the other axis earns
+    assert grade_response(data, {**other, axis: key}) == 1.0
+
+
+def test_source_grade_partial_answers_adjacent_credit_and_review():
+    assert grade_of("source_grade", {"reliability": "C"}) == 0.5
+    assert grade_of("source_grade", {"credibility": 4}) == 0.25
+    assert grade_of("source_grade", {"reliability": "B", "credibility": 3}, adjacent_credit=0.2) == pytest.approx(0.6)
+    assert grade_of("source_grade", {"reliability": "B", "credibility": 3}, adjacent_credit=0) == 0.5
+    assert grade_of("source_grade", {"reliability": "c", "credibility": "3"}) == 0.0  # not the parser's shape
+    data = spec("source_grade")["data"]
+    assert T["source_grade"].describe(data, {"credibility": 4}) == (
+        "reliability not graded; credibility 4 — doubtful")
+    assert T["source_grade"].describe_key(data) == "reliability C — fairly reliable; credibility 3 — possibly true"
+    detail = T["source_grade"].review_fields(data, {"reliability": "D", "credibility": 3})
+    assert [(a["given"], a["key"], a["credit"]) for a in detail["axes"]] == [
+        ("D — not usually reliable", "C — fairly reliable", 0.5), ("3 — possibly true", "3 — possibly true", 1.0)]
+    assert [a["rationale_html"] for a in detail["axes"]] == ["<p>A <em>relay</em>.</p>", "<p>Unconfirmed.</p>"]
+
+
+@pytest.mark.parametrize("response, fraction", [
+    ({"term": "likely"}, 1.0), ({"term": "roughly_even"}, 0.5), ({"term": "very_likely"}, 0.5),
+    ({"term": "unlikely"}, 0.0), ({"term": "almost_certain"}, 0.0),
+    ({"percent": 70}, 1.0), ({"percent": 55}, 1.0), ({"percent": 80}, 1.0),  # a boundary: the best of both bands
+    ({"percent": 54}, 0.5), ({"percent": 45}, 0.5), ({"percent": 81}, 0.5), ({"percent": 95}, 0.5),
+    ({"percent": 44}, 0.0), ({"percent": 96}, 0.0), ({"percent": 0}, 0.0), ({"percent": 100}, 0.0),
+    ({"percent": 70.0}, 0.0), ({"term": "probable"}, 0.0)])
+def test_probability_full_credit_in_the_band_part_next_to_it_none_beyond(response, fraction):
+    assert grade_of("probability", response) == fraction
+
+
+def test_probability_percentages_on_a_boundary_fall_in_both_bands():
+    data = spec("probability", band="very_unlikely", adjacent_credit=0.25)["data"]
+    assert grade_response({"type": "probability", "data": data}, {"percent": 5}) == 1.0
+    assert grade_response({"type": "probability", "data": data}, {"percent": 1}) == 0.25
+    assert grade_response({"type": "probability", "data": data}, {"percent": 20}) == 1.0
+    assert grade_response({"type": "probability", "data": data}, {"percent": 21}) == 0.25
+    assert T["probability"].describe(data, {"percent": 5}) == (
+        "5%, which is almost no chance (1–5%) or very unlikely (5–20%)")
+    assert T["probability"].describe(data, {"term": "likely"}) == "likely (55–80%)"
+    assert T["probability"].describe_key(data) == "very unlikely (5–20%)"
+    assert T["probability"].review_fields(data, {"percent": 5})["given_bands"] == [
+        "almost no chance (1–5%)", "very unlikely (5–20%)"]
+
+
+@pytest.mark.parametrize("form, response", [
+    ({"q-term": "likely"}, {"term": "likely"}), ({"q-term": "percent", "q-percent": " 70 % "}, {"percent": 70}),
+    ({"q-percent": "7"}, {"percent": 7}), ({"q-term": "likely", "q-percent": "7"}, {"term": "likely"}),
+    ({"q-term": "percent", "q-percent": "100"}, None), ({"q-term": "percent", "q-percent": ""}, None),
+    ({"q-term": "percent", "q-percent": "７０"}, None), ({"q-term": "maybe"}, None)])
+def test_probability_reads_the_chosen_term_or_the_typed_percentage(form, response):
+    data = spec("probability")["data"]
+    assert T["probability"].parse(MultiDict(form), "q", data, {}) == response
+
+
+def test_probability_refuses_a_percentage_it_cannot_read_rather_than_losing_it():
+    data = spec("probability")["data"]
+    assert T["probability"].problem(MultiDict({"q-term": "percent", "q-percent": "seventy"}), "q", data, {}) == (
+        "Give the percentage as a whole number from 1 to 99, or choose a term.")
+    assert T["probability"].problem(MultiDict({"q-percent": "0"}), "q", data, {}) is not None
+    assert T["probability"].problem(MultiDict({"q-term": "likely", "q-percent": "x"}), "q", data, {}) is None
+
+
+def test_ach_weighs_inconsistent_cells_double_and_the_conclusion_at_its_share():
+    """Key rows C I N / I C C: weights 1 2 1 / 2 1 1 = 8; the conclusion is 0.3 of the question."""
+    key_cells = [["C", "I", "N"], ["I", "C", "C"]]
+    assert grade_of("ach", {"cells": key_cells, "conclusion": 0}) == 1.0
+    assert grade_of("ach", {"cells": key_cells, "conclusion": 1}) == pytest.approx(0.7)
+    assert grade_of("ach", {"cells": key_cells, "conclusion": None}) == pytest.approx(0.7)
+    # both I cells missed (4 of 8 weight): 0.7 * 0.5 + 0.3
+    assert grade_of("ach", {"cells": [["C", "C", "N"], ["C", "C", "C"]], "conclusion": 0}) == pytest.approx(0.65)
+    # both C cells of row 2 missed instead (2 of 8): 0.7 * 0.75 + 0.3
+    assert grade_of("ach", {"cells": [["C", "I", "N"], ["I", "N", "N"]], "conclusion": 0}) == pytest.approx(0.825)
+    assert grade_of("ach", {"cells": [[None] * 3, [None] * 3], "conclusion": 0}) == pytest.approx(0.3)
+    assert grade_of("ach", {"cells": key_cells, "conclusion": 1}, inconsistent_weight=1,
+                    conclusion_share=0.5) == pytest.approx(0.5)
+    half_i = {"cells": [["C", "C", "N"], ["C", "C", "C"]], "conclusion": 1}  # 2 of 4 cells under equal weights
+    assert grade_of("ach", half_i, inconsistent_weight=1, conclusion_share=0) == pytest.approx(4 / 6)
+
+
+def test_ach_a_malformed_matrix_earns_nothing_for_the_matrix():
+    for cells in ([["C", "I", "N"]], [["C", "I"], ["I", "C"]], [["C", "I", "X"], ["I", "C", "C"]], "CIN"):
+        assert grade_of("ach", {"cells": cells, "conclusion": 0}) == pytest.approx(0.3)
+    assert grade_of("ach", {"cells": [["C", "I", "N"], ["I", "C", "C"]], "conclusion": True}) == pytest.approx(0.7)
+
+
+def test_ach_partial_answers_are_kept_and_the_review_pairs_each_cell_with_the_key_and_its_reason():
+    data = spec("ach")["data"]
+    form = MultiDict({"q-r0-h1": "I", "q-r1-h2": "N", "q-r1-h0": "bogus"})
+    response = T["ach"].parse(form, "q", data, {})
+    assert response == {"cells": [[None, "I", None], [None, None, "N"]], "conclusion": None}
+    detail = T["ach"].review_fields(data, response)
+    assert detail["rows"][0]["cells"][1] == {"given": "I", "key": "I", "reason_html": "<p>b</p>"}
+    assert detail["key_conclusion"] == "H1 ISIS" and detail["given_conclusion"] is None
+    assert T["ach"].describe(data, response).startswith("evidence 1: H1 —, H2 inconsistent, H3 —; ")
+    assert T["ach"].parse(MultiDict({"q-conclusion": "2"}), "q", data, {}) == {
+        "cells": [[None] * 3, [None] * 3], "conclusion": 2}
+
+
+def test_the_tradecraft_types_tally_per_grade_per_band_and_per_conclusion():
+    grades = T["source_grade"].tally(spec("source_grade")["data"], {}, [
+        {"reliability": "C", "credibility": 3}, {"reliability": "C"}, {"credibility": 6}, None])
+    assert OptionCount("Reliability C — fairly reliable", 2, True) in grades
+    assert OptionCount("Credibility 6 — truth cannot be judged", 1, False) in grades
+    assert len(grades) == 12
+    bands = T["probability"].tally(spec("probability")["data"], {}, [{"percent": 55}, {"term": "likely"}, None])
+    assert bands[3:5] == [OptionCount("roughly even chance (45–55%)", 1, False), OptionCount("likely (55–80%)", 2, True)]
+    ach = T["ach"].tally(spec("ach")["data"], {}, [RIGHT["ach"], WRONG["ach"], {"cells": "x", "conclusion": 0}])
+    assert ach[:3] == [OptionCount("Concluded H1: ISIS", 2, True), OptionCount("Concluded H2: An accident", 0, False),
+                       OptionCount("Concluded H3: Someone else", 1, False)]
+    assert ach[3] == OptionCount("Evidence 1 × H1 marked consistent", 1, True)
+
+
+NEW_REJECTIONS = [
+    ("source_grade", {"report": None}, "report"), ("source_grade", {"report": "itic"}, "report"),
+    ("source_grade", {"report": {"source": "itic"}}, "report"), ("source_grade", {"reliability": "G"}, "reliability"),
+    ("source_grade", {"reliability": "c"}, "reliability"), ("source_grade", {"reliability": None}, "reliability"),
+    ("source_grade", {"credibility": 7}, "credibility"), ("source_grade", {"credibility": "3"}, "credibility"),
+    ("source_grade", {"credibility": True}, "credibility"), ("source_grade", {"credibility": 0}, "credibility"),
+    ("source_grade", {"adjacent_credit": 1.5}, "adjacent_credit"),
+    ("source_grade", {"adjacent_credit": "half"}, "adjacent_credit"),
+    ("source_grade", {"rationale": "why"}, "rationale"),
+    ("source_grade", {"rationale": {"reliability": "why"}}, "rationale.credibility"),
+    ("source_grade", {"rationale": {"reliability": " ", "credibility": "x"}}, "rationale.reliability"),
+    ("probability", {"band": "probable"}, "band"), ("probability", {"band": None}, "band"),
+    ("probability", {"band": 70}, "band"), ("probability", {"adjacent_credit": -0.1}, "adjacent_credit"),
+    ("probability", {"rationale": ""}, "rationale"), ("probability", {"rationale": None}, "rationale"),
+    ("ach", {"hypotheses": ["only"]}, "hypotheses"), ("ach", {"hypotheses": ["a", "b", "c", "d", "e"]}, "hypotheses"),
+    ("ach", {"hypotheses": ["a", "a", "b"]}, "hypotheses"), ("ach", {"rows": []}, "rows"),
+    ("ach", {"rows": VALID["ach"]["rows"][:1]}, "rows"), ("ach", {"rows": VALID["ach"]["rows"] * 4}, "rows"),
+    ("ach", {"rows": [VALID["ach"]["rows"][0], "row"]}, "rows"),
+    ("ach", {"rows": [VALID["ach"]["rows"][0], {**VALID["ach"]["rows"][1], "quote": None}]}, "rows"),
+    ("ach", {"rows": [VALID["ach"]["rows"][0], {**VALID["ach"]["rows"][1], "cells": ["C", "I"]}]}, "rows"),
+    ("ach", {"rows": [VALID["ach"]["rows"][0], {**VALID["ach"]["rows"][1], "cells": ["C", "I", "X"]}]}, "rows"),
+    ("ach", {"rows": [VALID["ach"]["rows"][0], {**VALID["ach"]["rows"][1], "reasons": ["a"]}]}, "rows"),
+    ("ach", {"rows": [VALID["ach"]["rows"][0], {**VALID["ach"]["rows"][1], "reasons": ["a", "", "c"]}]}, "rows"),
+    ("ach", {"conclusion": 0}, "conclusion"), ("ach", {"conclusion": 4}, "conclusion"),
+    ("ach", {"conclusion": None}, "conclusion"), ("ach", {"inconsistent_weight": 0}, "inconsistent_weight"),
+    ("ach", {"inconsistent_weight": "2"}, "inconsistent_weight"), ("ach", {"conclusion_share": 2}, "conclusion_share"),
+]
+
+
+@pytest.mark.parametrize("kind, overrides, field", NEW_REJECTIONS)
+def test_the_tradecraft_types_refuse_each_wrong_field_by_name(kind, overrides, field):
+    with pytest.raises(FieldProblem) as problem:
+        T[kind].build({**VALID[kind], **overrides})
+    assert problem.value.field == field
+
+
+@st.composite
+def tradecraft_responses(draw):
+    kind = draw(st.sampled_from(["source_grade", "probability", "ach"]))
+    if kind == "source_grade":
+        response = {}
+        if draw(st.booleans()):
+            response["reliability"] = draw(st.sampled_from("ABCDEF"))
+        if draw(st.booleans()):
+            response["credibility"] = draw(st.integers(1, 6))
+        return kind, response or None
+    if kind == "probability":
+        return kind, draw(st.one_of(st.none(), st.builds(lambda t: {"term": t}, st.sampled_from(
+            ["almost_no_chance", "very_unlikely", "unlikely", "roughly_even", "likely", "very_likely",
+             "almost_certain"])), st.builds(lambda p: {"percent": p}, st.integers(1, 99))))
+    cells = draw(st.lists(st.lists(st.sampled_from(["C", "I", "N", None]), min_size=3, max_size=3),
+                          min_size=2, max_size=2))
+    conclusion = draw(st.one_of(st.none(), st.integers(0, 2)))
+    if conclusion is None and all(c is None for row in cells for c in row):
+        return kind, None
+    return kind, {"cells": cells, "conclusion": conclusion}
+
+
+@given(tradecraft_responses())
+def test_the_tradecraft_types_parse_their_own_form_fields_back_to_the_response(case):
+    """parse(form_fields(r)) == r for every response a learner can give, partial ones included."""
+    kind, response = case
+    data = spec(kind)["data"]
+    form = MultiDict(T[kind].form_fields("q", data, {}, response))
+    assert T[kind].parse(form, "q", data, {}) == response
+    assert T[kind].problem(form, "q", data, {}) is None
+    assert 0.0 <= grade_response({"type": kind, "data": data}, response) <= 1.0

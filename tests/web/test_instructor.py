@@ -1,12 +1,16 @@
 """The instructor's cohort results: the statistics themselves, and the pages and CSV built on them."""
 import csv
 import io
+import re
 
 import pytest
+import sqlalchemy as sa
 
+from app.extensions import db
 from app.instructor.statistics import (GradedAttempt, GradedItem, correlation, first_attempts, learner_results,
                                        question_stats)
-from tests.helpers import PASSWORD, correct_form, make_class, make_seminar
+from app.models import Attempt, User
+from tests.helpers import PASSWORD, correct_form, logged_in, make_class, make_seminar, submit_mini_with_confidence
 
 MODULE = "amaq"
 
@@ -146,3 +150,38 @@ def test_another_instructor_s_seminar_or_a_bad_cohort_is_refused(app, cohort, ma
         assert other.get(f"{path}?cohort={seminar}").status_code == 404, path
         assert cohort["prof"].get(f"{path}?cohort=999999").status_code == 404, path
         assert cohort["prof"].get(f"{path}?cohort=x").status_code == 400, path
+
+
+def test_the_calibration_page_pools_the_class_s_stated_confidence_and_lists_each_learner(make_app, make_user,
+                                                                                         mini_catalog):
+    """Ann: the worked example of submit_mini_with_confidence (Brier 0.044225, see test_review). Dan, outside
+    the class, states 100 % on everything and is left out. Bob, in the class, states 50 % on the single
+    choice and gets it right: (0.5 - 1)² = 0.25. Pooled: (0.176900 + 0.25) / 5 = 0.08538."""
+    from app.quiz.calibration import calibration
+    app = make_app(CATALOG=mini_catalog)
+    prof = make_user("prof", role="instructor", display_name="Prof")
+    users = {name: make_user(name, display_name=name.title()) for name in ("ann", "bob", "dan")}
+    class_id = make_class(app, prof, members=[users["ann"], users["bob"]], modules=["mini"])
+    submit_mini_with_confidence(app, logged_in(app, "ann"))
+    dan = logged_in(app, "dan")
+    dan_attempt = int(dan.post("/modules/mini/quiz").headers["Location"].rsplit("/", 1)[1])
+    dan.post(f"/attempts/{dan_attempt}/submit",
+             data={**correct_form(app, dan_attempt), **{f"q{p}-confidence": "100" for p in range(6)}})
+    bob = logged_in(app, "bob")
+    bob_attempt = int(bob.post("/modules/mini/quiz").headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        single = next(i.position for i in db.session.get(Attempt, bob_attempt).items if i.spec["type"] == "single")
+    key = {k: v for k, v in correct_form(app, bob_attempt).items() if k.split("-")[0] == f"q{single}"}
+    bob.post(f"/attempts/{bob_attempt}/submit", data={**key, f"q{single}-confidence": "50"})
+
+    page = logged_in(app, "prof").get("/instructor/results/calibration").get_data(as_text=True)
+    assert '<strong class="brier">0.085</strong>' in page
+    assert re.search(r"<td>Ann</td><td>4</td><td>0.044</td>.*<td>Bob</td><td>1</td><td>0.250</td>", page, re.S)
+    assert "Dan" not in page
+    assert re.search(r"<th scope=\"row\">50%</th><td>1</td><td>100%</td><td>-50 points</td>", page)
+    with app.app_context():
+        assert calibration(learners=sa.select(User.id).where(User.username.in_(["ann", "bob"]))).brier == (
+            pytest.approx((0.176900 + 0.25) / 5))
+    assert logged_in(app, "ann").get("/instructor/results/calibration").status_code == 403
+    make_user("other", role="instructor")
+    assert logged_in(app, "other").get(f"/instructor/results/calibration?class={class_id}").status_code == 404

@@ -333,3 +333,114 @@ def test_after_a_logout_the_page_learns_its_session_ended_and_gets_a_fresh_token
                           data={**answer, "csrf_token": fresh.json["csrf_token"]})
     assert saved.status_code == 200 and saved.json["ok"] is True
     assert other_tab.get(f"/attempts/{attempt_id}/token", headers=FETCH).status_code == 401
+
+
+# --- the tradecraft types and the confidence question, on the minimal content (tests/fixtures/minimal) ---------
+
+FETCH = {"X-Requested-With": "fetch"}
+
+
+def mini_quiz(make_app, make_user, mini_catalog):
+    """A learner on an app serving the minimal content, with the `mini` quiz started: (app, client, attempt,
+    {question type: its position})."""
+    from tests.helpers import attempt_id_from, logged_in
+    mini = make_app(CATALOG=mini_catalog)
+    make_user("ann")
+    client = logged_in(mini, "ann")
+    attempt_id = attempt_id_from(client.post("/modules/mini/quiz"))
+    with mini.app_context():
+        positions = {item.spec["type"]: item.position for item in db.session.get(Attempt, attempt_id).items}
+    return mini, client, attempt_id, positions
+
+
+def stored(app, attempt_id: int) -> dict[str, tuple]:
+    """{question type: (response, confidence, fraction)} as stored."""
+    with app.app_context():
+        return {item.spec["type"]: (item.response, item.confidence, item.fraction)
+                for item in db.session.get(Attempt, attempt_id).items}
+
+
+def test_the_tradecraft_types_are_answered_autosaved_resumed_submitted_and_reviewed(make_app, make_user, mini_catalog):
+    app, client, attempt_id, at = mini_quiz(make_app, make_user, mini_catalog)
+    g, p, a = (f"q{at[kind]}" for kind in ("source_grade", "probability", "ach"))
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "The survey counted 120 crossings in spring" in page  # the report being graded
+    assert "Reliability of the source" in page and "Credibility of the information" in page
+    assert 'name="%s-term" value="likely"' % p in page and 'name="%s-percent"' % p in page
+    assert 'name="%s-r1-h1"' % a in page and "The report describes the ferry service" in page
+
+    # autosave: a partial matrix, one axis of the grade, a percentage
+    saved = client.post(f"/attempts/{attempt_id}/save", headers=FETCH, data={
+        f"{g}-present": "1", f"{g}-reliability": "C",
+        f"{p}-present": "1", f"{p}-term": "percent", f"{p}-percent": "55",
+        f"{a}-present": "1", f"{a}-r0-h0": "C", f"{a}-r0-h1": "N", f"{a}-r1-h0": "N", f"{a}-conclusion": "0"})
+    assert saved.json["ok"] is True and saved.json["changed"] == 3
+    answers = stored(app, attempt_id)
+    assert answers["source_grade"][0] == {"reliability": "C"}
+    assert answers["probability"][0] == {"percent": 55}
+    assert answers["ach"][0] == {"cells": [["C", "N"], ["N", None]], "conclusion": 0}
+
+    # resume: the page shows what was saved
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert re.search(r'name="%s-reliability" value="C" checked' % g, page)
+    assert re.search(r'name="%s-term" value="percent" checked' % p, page)
+    assert 'name="%s-percent" value="55"' % p in page
+    assert re.search(r'name="%s-r0-h0" value="C" checked' % a, page)
+    assert not re.search(r'name="%s-r1-h1" value="[CIN]" checked' % a, page)
+
+    # a percentage that cannot be read is refused, the saved one stays
+    refused = client.post(f"/attempts/{attempt_id}/save", headers=FETCH,
+                          data={f"{p}-present": "1", f"{p}-term": "percent", f"{p}-percent": "fifty"})
+    assert refused.json["refused"] == {p: "Give the percentage as a whole number from 1 to 99, or choose a term."}
+    assert stored(app, attempt_id)["probability"][0] == {"percent": 55}
+
+    submitted = client.post(f"/attempts/{attempt_id}/submit", data={
+        f"{g}-present": "1", f"{g}-reliability": "C", f"{g}-credibility": "2"})
+    assert submitted.status_code == 302
+    answers = stored(app, attempt_id)
+    assert answers["source_grade"][2] == 0.75  # key B2: C is one step from B, 2 is right
+    assert answers["probability"][2] == 1.0  # 55 is on the boundary of the key's band, likely
+    assert abs(answers["ach"][2] - (0.7 * 3 / 5 + 0.3)) < 1e-9  # 3 of 5 weight (the I cell weighs 2), conclusion
+
+    review = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert "C — fairly reliable" in review and "B — usually reliable" in review  # both axes: theirs, the key's
+    assert "The council runs the harbour and counted the crossings itself." in review  # the rationales
+    assert "The figures add up to the total it gives" in review
+    assert "55%, which is roughly even chance (45–55%) or likely (55–80%)" in review  # their answer and its bands
+    assert "The key's band" in review and "<em>most</em> travellers" in review
+    assert "The report describes a running service, not one being replaced." in review  # each cell's reason
+    assert 'class="data ach-review"' in review and "The key's conclusion" in review
+
+
+def test_a_stated_confidence_is_saved_with_its_answer_shown_again_and_in_review(make_app, make_user, mini_catalog):
+    app, client, attempt_id, at = mini_quiz(make_app, make_user, mini_catalog)
+    g, t = f"q{at['source_grade']}", f"q{at['true_false']}"
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert page.count("How sure are you?") == 6  # under every question of a module that asks
+    client.post(f"/attempts/{attempt_id}/save", headers=FETCH, data={
+        f"{g}-present": "1", f"{g}-reliability": "B", f"{g}-credibility": "2", f"{g}-confidence": "90",
+        f"{t}-present": "1", f"{t}-confidence": "70"})  # a confidence without an answer is not kept
+    answers = stored(app, attempt_id)
+    assert answers["source_grade"][:2] == ({"reliability": "B", "credibility": 2}, 90)
+    assert answers["true_false"][:2] == (None, None)
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert re.search(r'name="%s-confidence" value="90" checked' % g, page)
+    for odd in ("55", "100.0", "abc", "-90", "1000"):  # only the levels offered
+        client.post(f"/attempts/{attempt_id}/save", headers=FETCH, data={
+            f"{g}-present": "1", f"{g}-reliability": "B", f"{g}-credibility": "2", f"{g}-confidence": odd})
+        assert stored(app, attempt_id)["source_grade"][1] is None
+    client.post(f"/attempts/{attempt_id}/submit", data={
+        f"{g}-present": "1", f"{g}-reliability": "B", f"{g}-credibility": "2", f"{g}-confidence": "100"})
+    assert stored(app, attempt_id)["source_grade"][1:] == (100, 1.0)  # the grade does not depend on it
+    review = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert re.search(r'How sure you were</dt><dd class="stated-confidence">100%', review)
+
+
+def test_a_module_that_does_not_ask_for_confidence_neither_shows_nor_stores_it(app, client, learner, start_quiz):
+    attempt_id = start_quiz("amaq")
+    assert "How sure are you?" not in client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    form = {**correct_form(app, attempt_id), "q0-confidence": "90"}
+    client.post(f"/attempts/{attempt_id}/submit", data=form)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AttemptItem).where(
+            AttemptItem.attempt_id == attempt_id, AttemptItem.confidence.is_not(None))) == 0

@@ -2,6 +2,7 @@
 option lets a learner see of the key on the review page, its CSV and the attempts list."""
 import csv
 import io
+import re
 from datetime import datetime
 
 import pytest
@@ -10,7 +11,7 @@ from app.classes.reviewing import SHOWN, Visibility, most_restrictive, option_ru
 from app.csv_export import csv_safe
 from app.extensions import db
 from app.models import Attempt
-from tests.helpers import make_class, take_quiz
+from tests.helpers import logged_in, make_class, submit_mini_with_confidence, take_quiz
 
 
 @pytest.mark.parametrize("cell", ["=HYPERLINK(\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
@@ -187,3 +188,30 @@ def test_an_option_applies_to_its_module_only(app, client, in_class, catalog):
     in_class("score_only")
     other = next(m.id for m in catalog.modules if m.id != MODULE and not m.requires)
     assert_key_shown(client, take_quiz(app, client, other, correct=False))
+
+
+def test_the_attempts_page_draws_the_learner_s_calibration_and_brier_score(make_app, make_user, mini_catalog):
+    """The worked example of submit_mini_with_confidence, by hand:
+    60 %: credits 1 and 0.72, mean 0.86; 80 %: 0.75; 100 %: 1.0.
+    Brier = ((0.6 - 1)² + (0.6 - 0.72)² + (0.8 - 0.75)² + (1 - 1)²) / 4 = (0.16 + 0.0144 + 0.0025 + 0) / 4 = 0.044225.
+    """
+    from app.quiz.calibration import calibration
+    app = make_app(CATALOG=mini_catalog)
+    ann = make_user("ann")
+    client = logged_in(app, "ann")
+    assert "Brier" not in client.get("/attempts").get_data(as_text=True)  # nothing stated yet: no chart
+    submit_mini_with_confidence(app, client)
+    with app.app_context():
+        figures = calibration(user_id=ann.id)
+    assert figures.answers == 4
+    assert figures.brier == pytest.approx(0.044225)
+    assert [(level.confidence, level.answers, round(level.credit, 6)) for level in figures.levels] == [
+        (60, 2, 0.86), (80, 1, 0.75), (100, 1, 1.0)]
+    page = client.get("/attempts").get_data(as_text=True)
+    assert '<strong class="brier">0.044</strong>' in page
+    assert re.search(r"<th scope=\"row\">60%</th><td>2</td><td>86%</td><td>-26 points</td>", page)
+    assert re.search(r"<th scope=\"row\">80%</th><td>1</td><td>75%</td><td>\+5 points</td>", page)
+    svg = re.search(r"<svg class=\"calibration\".*?</svg>", page, re.S).group(0)
+    # stated c % sits at x = 50 + (c - 50) * 5, a credit f at y = 220 - 200 f: (100, 48), (200, 70), (300, 20)
+    assert re.findall(r'<circle cx="(\d+)" cy="([\d.]+)"', svg) == [("100", "48.0"), ("200", "70.0"), ("300", "20.0")]
+    assert '<line class="ideal" x1="50" y1="120" x2="300" y2="20"/>' in svg  # 50 % stated, half right: on it

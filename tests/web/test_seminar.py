@@ -411,3 +411,50 @@ def test_a_tied_order_on_the_phone_is_refused_with_a_message_and_a_partial_one_c
     with app.app_context():
         stored = db.session.scalars(sa.select(SeminarAnswer)).one().response
         assert len(stored) == count_items and stored.count(None) == count_items - 1
+
+
+def test_each_tradecraft_type_is_asked_in_a_room_answered_on_phones_and_tallied_for_the_host(make_app, make_user,
+                                                                                             mini_catalog):
+    """On the minimal content: Ann sends the key, Bob a wrong answer; the host's tally counts per grade, per band
+    and per conclusion, and the phones show the type's review once the question closes."""
+    app = make_app(CATALOG=mini_catalog)
+    make_user("prof", role="instructor")
+    for name in ("ann", "bob"):
+        make_user(name)
+    host, ann, bob = (logged_in(app, name) for name in ("prof", "ann", "bob"))
+    seminar_id, _ = make_seminar(app, host, "mini", questions=6, members=[ann, bob])
+    with app.app_context():
+        positions = {q.spec["type"]: q.position for q in db.session.get(Seminar, seminar_id).questions}
+    expected = {  # the tally rows the host must show, with the counts of one right and one wrong answer
+        "source_grade": ["Reliability B — usually reliable ✓ key", "Credibility 2 — probably true ✓ key"],
+        "probability": ["likely (55–80%) ✓ key"],
+        "ach": ["Concluded H1: The pier needs repair before winter ✓ key"],
+    }
+    shown_in_review = {"source_grade": "The council runs the harbour", "probability": "The key's band",
+                       "ach": "The report describes a running service"}
+    at = 0
+    for position in range(6):
+        assert step(host, seminar_id, "open", at).status_code == 302
+        kind = next(k for k, p in positions.items() if p == position)
+        if kind in expected:
+            phone_page = ann.get(f"/seminars/{seminar_id}").get_data(as_text=True)
+            assert f'data-type="{kind}"' in phone_page
+            assert ann.post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, position)).status_code == 302
+            assert bob.post(f"/seminars/{seminar_id}/answer",
+                            data=form_for(app, seminar_id, position, correct=False)).status_code == 302
+        assert step(host, seminar_id, "close", at + 1).status_code == 302
+        at += 2
+        if kind in expected:
+            host_page = host.get(f"/seminars/{seminar_id}/host").get_data(as_text=True)
+            rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", row)).strip()
+                    for row in re.findall(r'<tr class="key">\s*<td>(.*?)</td>', host_page, re.S)]
+            for row in expected[kind]:
+                assert row in rows, (kind, rows)
+            assert "1 correct, 1 partly correct, 0 incorrect, of 2 answers" in host_page or (
+                "1 correct, 0 partly correct, 1 incorrect, of 2 answers" in host_page), kind
+            assert shown_in_review[kind] in ann.get(f"/seminars/{seminar_id}").get_data(as_text=True)
+    with app.app_context():
+        answers = db.session.execute(sa.select(SeminarAnswer.position, SeminarAnswer.fraction).where(
+            SeminarAnswer.seminar_id == seminar_id)).all()
+    assert sorted(f for _, f in answers)[-3:] == [1.0] * 3 and max(sorted(f for _, f in answers)[:3]) < 1.0
+    assert {p for p, _ in answers} == {positions[kind] for kind in expected}

@@ -350,3 +350,33 @@ def test_cards_of_a_module_whose_key_the_class_hides_wait_until_it_is_shown(app,
         db.session.execute(sa.update(ClassModule).values(review_option="immediately"))
     assert client.get(f"/review/cards/{card_id}").status_code == 200
     assert 'action="/review/cards/' in client.get("/review").get_data(as_text=True)
+
+
+def test_the_tradecraft_types_come_back_as_cards_asked_by_their_macro_and_reviewed_with_their_detail(
+        make_app, make_user, clock, mini_catalog):
+    """Missed in a quiz of the minimal content, each new type is asked again in the review queue, its key
+    earns Good, and the result shows what the type's review macro shows."""
+    from tests.helpers import logged_in
+    app = make_app(CATALOG=mini_catalog, REVIEW_CLOCK=clock, REVIEW_FUZZ=False)
+    ann = make_user("ann")
+    client = logged_in(app, "ann")
+    submit_blank(client, "mini")
+    client.get("/review")
+    held = cards(app, ann.id)
+    details = {"mini-grade-survey": "The council runs the harbour", "mini-prob-market-days": "The key's band",
+               "mini-ach-pier": "The report describes a running service"}
+    assert set(details) <= set(held)
+    clock.at = max(card.due for card in held.values()).replace(tzinfo=timezone.utc) + timedelta(seconds=1)
+    asked = client.get("/review").get_data(as_text=True)  # the first card due, through its type's macro
+    assert 'data-type="' in asked and "How sure are you?" not in asked  # confidence is the quiz's, not the queue's
+    for question_id in details:
+        clock.at = held[question_id].due.replace(tzinfo=timezone.utc) + timedelta(seconds=1)
+        card_id = held[question_id].id
+        with app.app_context():
+            question = shown(db.session.get(ReviewCard, card_id), held[question_id].reps + 1)
+        response = client.post(f"/review/cards/{card_id}/answer", data={
+            "reps": str(held[question_id].reps), **answer_form(0, question.spec, question.layout, correct=True)})
+        assert response.status_code == 302
+        result = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Good" in result and details[question_id] in result, question_id
+        assert cards(app, ann.id)[question_id].reps == held[question_id].reps + 1

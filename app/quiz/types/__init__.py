@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.quiz.types.ach import CompetingHypotheses
 from app.quiz.types.arrange import Matching, Ordering
 from app.quiz.types.base import (FieldProblem, Layout, QuestionType, Spec, normalise_text_answer,
                                  parse_number)
 from app.quiz.types.choice import MultipleChoice, SingleChoice, TrueFalse
+from app.quiz.types.probability import Probability
+from app.quiz.types.source_grade import SourceGrade
 from app.quiz.types.typed import FreeText, Numeric
 
 __all__ = ["QUESTION_TYPES", "FieldProblem", "QuestionType", "answer_form", "normalise_text_answer", "parse_number"]
@@ -30,5 +33,6 @@ def answer_form(position: int, spec: Spec, layout: Layout, response: Any = None,
 
 
 QUESTION_TYPES: dict[str, QuestionType] = {
-    cls.name: cls() for cls in (SingleChoice, MultipleChoice, TrueFalse, Numeric, FreeText, Ordering, Matching)
+    cls.name: cls() for cls in (SingleChoice, MultipleChoice, TrueFalse, Numeric, FreeText, Ordering, Matching,
+                                SourceGrade, Probability, CompetingHypotheses)
 }

@@ -18,8 +18,11 @@ Layout = Mapping[str, Any]
 
 
 class FieldProblem(ValueError):
-    def __init__(self, field: str, message: str):
+    """A wrong field; `line` when the problem sits deeper than the field's own line (a row of a list)."""
+
+    def __init__(self, field: str, message: str, line: int | None = None):
         self.field = field
+        self.line = line
         super().__init__(f"{field}: {message}")
 
 
@@ -41,6 +44,28 @@ def index_field(value: Any, field: str, count: int) -> int:
     if not 1 <= value <= count:
         raise FieldProblem(field, f"answer out of range: {value} is not between 1 and {count}")
     return value - 1
+
+
+def share_field(raw: Mapping, field: str, default: float) -> float:
+    """An optional share of credit, from 0 to 1."""
+    value = raw.get(field, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise FieldProblem(field, "must be a number from 0 to 1")
+    return float(value)
+
+
+def quote_field(value: Any, field: str, line: int | None = None) -> dict[str, str]:
+    """A {source, quote} mapping's shape (the content loader anchors it in its source: see QuestionType.quotes)."""
+    if not isinstance(value, Mapping) or not all(isinstance(value.get(k), str) and value[k].strip()
+                                                  for k in ("source", "quote")):
+        raise FieldProblem(field, "must be a mapping with a source id and a verbatim quote", line)
+    return {"source": value["source"], "quote": value["quote"]}
+
+
+def text_field(value: Any, field: str, line: int | None = None) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool) or not str(value).strip():
+        raise FieldProblem(field, "must be non-empty text", line)
+    return str(value).strip()
 
 
 def small_int(text: str, below: int) -> int | None:
@@ -93,8 +118,8 @@ class QuestionType:
     """One kind of question, from its fields in the content to the host's tally of a room's answers.
 
     A new type implements build, parse, grade, describe, describe_key, key_response, form_fields
-    and quiz_fields, and has a `fields(q)` macro in its template; layout, problem, preview and
-    tally have defaults.
+    and quiz_fields, and has a `fields(q)` macro in its template; quotes, cite, layout, problem,
+    review_fields (then a `review(q)` macro), preview and tally have defaults.
     """
 
     name: ClassVar[str]
@@ -111,6 +136,15 @@ class QuestionType:
         :raise FieldProblem: naming the first field that is wrong.
         """
         raise NotImplementedError
+
+    def quotes(self, raw: Mapping) -> list[tuple[str, Any]]:
+        """The item's {source, quote} mappings besides its evidence, each with its field's name: the content
+        loader anchors them in their sources like evidence, so the reader can highlight them."""
+        return []
+
+    def cite(self, data: dict[str, Any], cited: list[dict[str, Any]]) -> dict[str, Any]:
+        """The spec's data with the anchored quotes (source, short, quote, key, paragraph; in quotes() order)."""
+        return data
 
     def layout(self, data: Spec, rng: random.Random) -> dict[str, Any]:
         return {}
@@ -132,6 +166,10 @@ class QuestionType:
 
     def describe_key(self, data: Spec) -> str:
         raise NotImplementedError
+
+    def review_fields(self, data: Spec, response: Any) -> dict[str, Any] | None:
+        """What the type's `review(q)` macro shows beside the two descriptions (it holds the key); None: nothing."""
+        return None
 
     def key_response(self, data: Spec) -> Any:
         """The response that earns full marks."""

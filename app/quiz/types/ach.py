@@ -1,0 +1,146 @@
+"""Analysis of competing hypotheses (Heuer): mark each evidence row against each hypothesis, then conclude."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from app.content.markup import render_markdown
+from app.quiz.types.base import (FieldProblem, OptionCount, QuestionType, index_field, is_int, quote_field,
+                                 share_field, small_int, str_list, text_field)
+
+MARKS = {"C": "consistent", "I": "inconsistent", "N": "not applicable"}
+
+
+class CompetingHypotheses(QuestionType):
+    name, label = "ach", "Weigh the hypotheses"
+
+    def build(self, raw):
+        hypotheses = str_list(raw, "hypotheses", 2)
+        if len(hypotheses) > 4:
+            raise FieldProblem("hypotheses", "list 2 to 4 hypotheses")
+        rows = raw.get("rows")
+        if not isinstance(rows, list) or not 2 <= len(rows) <= 6:
+            raise FieldProblem("rows", "must be a list of 2 to 6 evidence rows")
+        built = [self._row(row, number, len(hypotheses), getattr(rows, "line", None))
+                 for number, row in enumerate(rows, 1)]
+        weight = raw.get("inconsistent_weight", 2)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
+            raise FieldProblem("inconsistent_weight", "must be a positive number")
+        return {"hypotheses": hypotheses, "rows": built,
+                "conclusion": index_field(raw.get("conclusion"), "conclusion", len(hypotheses)),
+                "inconsistent_weight": float(weight), "conclusion_share": share_field(raw, "conclusion_share", 0.3)}
+
+    @staticmethod
+    def _row(row: Any, number: int, columns: int, line: int | None) -> dict[str, Any]:
+        line = getattr(row, "line", line)
+        where = f"row {number}"
+        if not isinstance(row, Mapping):
+            raise FieldProblem("rows", f"{where} must be a mapping with source, quote, cells and reasons", line)
+        quote = quote_field(row, "rows", line)
+        cells, reasons = row.get("cells"), row.get("reasons")
+        if not isinstance(cells, list) or len(cells) != columns or not all(c in MARKS for c in cells):
+            raise FieldProblem("rows", f"{where}: cells must give C, I or N for each of the {columns} hypotheses",
+                               row.line_of("cells") if hasattr(row, "line_of") else line)
+        if not isinstance(reasons, list) or len(reasons) != columns:
+            raise FieldProblem("rows", f"{where}: reasons must give one text for each of the {columns} hypotheses",
+                               row.line_of("reasons") if hasattr(row, "line_of") else line)
+        return {**quote, "cells": list(cells),
+                "reasons": [render_markdown(text_field(reason, "rows", line)) for reason in reasons]}
+
+    def quotes(self, raw):
+        rows = raw.get("rows")
+        return [("rows", row) for row in rows] if isinstance(rows, list) else []
+
+    def cite(self, data, cited):
+        return {**data, "rows": [{**row, **passage} for row, passage in zip(data["rows"], cited)]}
+
+    def marks(self, data, response) -> tuple[list[list[str | None]], int | None]:
+        """The response's matrix (None for an unmarked cell) and conclusion, in the key's shape; empty if malformed."""
+        blank = [[None] * len(data["hypotheses"]) for _ in data["rows"]]
+        if not isinstance(response, Mapping):
+            return blank, None
+        cells, conclusion = response.get("cells"), response.get("conclusion")
+        if isinstance(cells, list) and len(cells) == len(blank) and all(
+                isinstance(row, list) and len(row) == len(data["hypotheses"])
+                and all(c is None or (isinstance(c, str) and c in MARKS) for c in row) for row in cells):
+            blank = [list(row) for row in cells]
+        if not (is_int(conclusion) and 0 <= conclusion < len(data["hypotheses"])):
+            conclusion = None
+        return blank, conclusion
+
+    def parse(self, form, name, data, layout):
+        columns = len(data["hypotheses"])
+        cells = [[form.get(f"{name}-r{r}-h{h}") if form.get(f"{name}-r{r}-h{h}") in MARKS else None
+                  for h in range(columns)] for r in range(len(data["rows"]))]
+        conclusion = small_int(form.get(f"{name}-conclusion", ""), columns)
+        if conclusion is None and all(c is None for row in cells for c in row):
+            return None
+        return {"cells": cells, "conclusion": conclusion}
+
+    def matrix_credit(self, data, cells) -> float:
+        weights = [[data["inconsistent_weight"] if key == "I" else 1.0 for key in row["cells"]] for row in data["rows"]]
+        earned = sum(weight for row, given, row_weights in zip(data["rows"], cells, weights)
+                     for key, mark, weight in zip(row["cells"], given, row_weights) if mark == key)
+        return earned / sum(sum(row) for row in weights)
+
+    def grade(self, data, response):
+        if not isinstance(response, Mapping):
+            return 0.0
+        cells, conclusion = self.marks(data, response)
+        share = data["conclusion_share"]
+        return (1 - share) * self.matrix_credit(data, cells) + share * (conclusion == data["conclusion"])
+
+    def _matrix_text(self, data, cells, conclusion) -> str:
+        rows = "; ".join(f"evidence {number}: " + ", ".join(
+            f"H{h + 1} {MARKS[c] if c else '—'}" for h, c in enumerate(row)) for number, row in enumerate(cells, 1))
+        ends = f"H{conclusion + 1} {data['hypotheses'][conclusion]}" if conclusion is not None else "none"
+        return f"{rows}. Least evidence against: {ends}"
+
+    def describe(self, data, response):
+        cells, conclusion = self.marks(data, response)
+        if conclusion is None and all(c is None for row in cells for c in row):
+            return "No answer"
+        return self._matrix_text(data, cells, conclusion)
+
+    def describe_key(self, data):
+        return self._matrix_text(data, [row["cells"] for row in data["rows"]], data["conclusion"])
+
+    def key_response(self, data):
+        return {"cells": [list(row["cells"]) for row in data["rows"]], "conclusion": data["conclusion"]}
+
+    def form_fields(self, name, data, layout, response):
+        cells, conclusion = self.marks(data, response)
+        fields = {f"{name}-r{r}-h{h}": mark or "" for r, row in enumerate(cells) for h, mark in enumerate(row)}
+        return {**fields, f"{name}-conclusion": "" if conclusion is None else str(conclusion)}
+
+    def quiz_fields(self, name, data, layout, response):
+        cells, conclusion = self.marks(data, response)
+        hypotheses = [{"label": f"H{h + 1}", "text": text, "value": h, "checked": conclusion == h}
+                      for h, text in enumerate(data["hypotheses"])]
+        return {"hypotheses": hypotheses, "conclusion_field": f"{name}-conclusion", "marks": MARKS,
+                "rows": [{"number": r + 1, "quote": row["quote"], "short": row.get("short", row["source"]),
+                          "cells": [{"field": f"{name}-r{r}-h{h}", "hypothesis": hypotheses[h], "mark": mark}
+                                    for h, mark in enumerate(cells[r])]}
+                         for r, row in enumerate(data["rows"])]}
+
+    def review_fields(self, data, response):
+        cells, conclusion = self.marks(data, response)
+        return {"hypotheses": [f"H{h + 1} {text}" for h, text in enumerate(data["hypotheses"])], "marks": MARKS,
+                "rows": [{"number": r + 1, "quote": row["quote"], "short": row.get("short", row["source"]),
+                          "cells": [{"given": given, "key": key, "reason_html": reason}
+                                    for given, key, reason in zip(cells[r], row["cells"], row["reasons"])]}
+                         for r, row in enumerate(data["rows"])],
+                "given_conclusion": None if conclusion is None else f"H{conclusion + 1}",
+                "key_conclusion": f"H{data['conclusion'] + 1} {data['hypotheses'][data['conclusion']]}"}
+
+    def preview(self, data, layout):
+        return [[f"H{h + 1} {text}" for h, text in enumerate(data["hypotheses"])]]
+
+    def tally(self, data, layout, responses):
+        """The conclusions the room drew, then for each cell how many marked it as the key does."""
+        marked = [self.marks(data, response) for response in responses]
+        conclusions = [OptionCount(f"Concluded H{h + 1}: {text}", sum(c == h for _, c in marked),
+                                   h == data["conclusion"]) for h, text in enumerate(data["hypotheses"])]
+        cells = [OptionCount(f"Evidence {r + 1} × H{h + 1} marked {MARKS[key]}",
+                             sum(m[r][h] == key for m, _ in marked), True)
+                 for r, row in enumerate(data["rows"]) for h, key in enumerate(row["cells"])]
+        return conclusions + cells
