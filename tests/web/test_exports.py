@@ -38,7 +38,7 @@ def test_a_download_is_an_attachment_of_the_right_type_and_never_cached(instruct
     assert response.content_type == f"{mimetype}; charset=utf-8"
     assert response.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
     assert response.headers["Cache-Control"] == "no-store"
-    assert "amaq-created-year" in response.get_data(as_text=True)
+    assert "amaq-ostensibly-independent" in response.get_data(as_text=True)
 
 
 def test_the_handout_prints_the_questions_then_a_key_on_a_new_page_with_the_evidence(instructor, client, catalog):
