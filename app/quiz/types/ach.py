@@ -167,16 +167,22 @@ class CompetingHypotheses(QuestionType):
         cell, inconsistent_cell, conclusion = (round(weight * (scale if exact else 10)) for weight in wanted)
         return cell, max(inconsistent_cell, 1), conclusion, exact
 
-    def key_html(self, data):
+    @staticmethod
+    def matrix_html(data, cell_html) -> str:
+        """The matrix as an HTML table: a column per hypothesis, a row per evidence quote with its citation, and
+        `cell_html(key, reason)` in each cell."""
         head = "".join(f"<th>H{h + 1} {html_text(text)}</th>" for h, text in enumerate(data["hypotheses"]))
         rows = "".join(
-            f"<tr><td>{r + 1}. “{html_text(row['quote'])}” ({html_text(citation(row))})</td>" + "".join(
-                f"<td><strong>{MARKS[key]}</strong>{reason}</td>" for key, reason in zip(row["cells"], row["reasons"]))
+            f"<tr><td>{r + 1}. “{html_text(row['quote'])}” ({html_text(citation(row))})</td>"
+            + "".join(f"<td>{cell_html(key, reason)}</td>" for key, reason in zip(row["cells"], row["reasons"]))
             + "</tr>" for r, row in enumerate(data["rows"]))
+        return f"<table><thead><tr><th>Evidence</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+    def key_html(self, data):
         conclusion = data["conclusion"]
-        return (f"<table><thead><tr><th>Evidence</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
-                f"<p><strong>Least evidence against: H{conclusion + 1} "
-                f"{html_text(data['hypotheses'][conclusion])}.</strong></p>")
+        return (self.matrix_html(data, lambda key, reason: f"<strong>{MARKS[key]}</strong>{reason}")
+                + f"<p><strong>Least evidence against: H{conclusion + 1} "
+                  f"{html_text(data['hypotheses'][conclusion])}.</strong></p>")
 
     def moodle_xml(self, data, question):
         question.set("type", "multianswer")
@@ -186,18 +192,13 @@ class CompetingHypotheses(QuestionType):
             question.append(Comment(f" Cloze weights are whole numbers: the conclusion weighs {concluding} of {total}"
                                     f" marks ({concluding / total:.1%}), for a conclusion_share of"
                                     f" {data['conclusion_share']:.1%} "))
-        head = "".join(f"<th>H{h + 1} {html_text(text)}</th>" for h, text in enumerate(data["hypotheses"]))
-        rows = "".join(
-            f"<tr><td>{r + 1}. “{html_text(row['quote'])}” ({html_text(citation(row))})</td>" + "".join(
-                "<td>" + cloze_multichoice(inconsistent if key == "I" else cell,
-                                           ((1.0 if mark == key else 0.0, words.capitalize())
-                                            for mark, words in MARKS.items())) + "</td>"
-                for key in row["cells"]) + "</tr>" for r, row in enumerate(data["rows"]))
+        matrix = self.matrix_html(data, lambda key, _: cloze_multichoice(
+            inconsistent if key == "I" else cell,
+            ((1.0 if mark == key else 0.0, words.capitalize()) for mark, words in MARKS.items())))
         conclusion = cloze_multichoice(concluding, ((1.0 if h == data["conclusion"] else 0.0, f"H{h + 1} {text}")
                                                     for h, text in enumerate(data["hypotheses"])))
         add_to_text(question, "questiontext",
-                    f"<table><thead><tr><th>Evidence</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
-                    f"<p>The hypothesis with the least evidence against it: {conclusion}</p>")
+                    f"{matrix}<p>The hypothesis with the least evidence against it: {conclusion}</p>")
 
     def handout(self, data, layout):
         return {"hypotheses": [f"H{h + 1} {text}" for h, text in enumerate(data["hypotheses"])],
