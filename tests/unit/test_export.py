@@ -5,17 +5,21 @@ states it (the expected fractions are worked out here from the YAML fields, not 
 Moodle XML's multichoice questions are read by `moodle-xml-parser` (PyPI), which reads no other
 type; the other types are read along the paths Moodle's own importer reads (qformat_xml:
 question/format/xml/format.php and question/type/ordering/questiontype.php), with ElementTree.
-GIFT files are read by `pygiftparser` (PyPI).
+Cloze (multianswer) question texts are read by `read_cloze` below, a port of Moodle's
+qtype_multianswer_extract_question for MULTICHOICE gaps, and each gap again by moodle-xml-parser's
+own Cloze gap reader. GIFT files are read by `pygiftparser` (PyPI).
 """
 from __future__ import annotations
 
 import dataclasses
 import html
 import io
+import re
 import warnings
 import xml.etree.ElementTree as ET
 
 import pytest
+from moodle_xml_parser.cloze_logic import parse_cloze_gap_content
 from moodle_xml_parser.parser import parse_string
 
 with warnings.catch_warnings():  # pygiftparser asks for the locale the deprecated way
@@ -31,10 +35,28 @@ from app.quiz.types import QUESTION_TYPES, QuestionType
 
 MODULES = ["amaq", "breaking-the-walls", "provinces-alliances", "crypto-finance", "critical-reading", "review"]
 MOODLE_TYPES = {"single": "multichoice", "multiple": "multichoice", "true_false": "truefalse",
-                "numeric": "numerical", "text": "shortanswer", "order": "ordering", "match": "matching"}
+                "numeric": "numerical", "text": "shortanswer", "order": "ordering", "match": "matching",
+                "probability": "multichoice", "source_grade": "multianswer", "ach": "multianswer"}
 GIFT_SETS = {"single": gift_answers.SelectSet, "multiple": gift_answers.MultipleChoicesSet,
              "true_false": gift_answers.TrueFalseSet, "numeric": gift_answers.NumericAnswerSet,
-             "text": gift_answers.ShortSet, "match": gift_answers.MatchingSet}
+             "text": gift_answers.ShortSet, "match": gift_answers.MatchingSet, "probability": gift_answers.SelectSet}
+GIFT_CANNOT = {"order": "Put in order", "source_grade": "Grade the source", "ach": "Weigh the hypotheses"}
+# The scales as the content format states them (types-format.md): ICD 203's bands, the Admiralty grades.
+BANDS = [("almost_no_chance", "almost no chance (1–5%)"), ("very_unlikely", "very unlikely (5–20%)"),
+         ("unlikely", "unlikely (20–45%)"), ("roughly_even", "roughly even chance (45–55%)"),
+         ("likely", "likely (55–80%)"), ("very_likely", "very likely (80–95%)"),
+         ("almost_certain", "almost certain (95–99%)")]
+RELIABILITY = ["A — completely reliable", "B — usually reliable", "C — fairly reliable",
+               "D — not usually reliable", "E — unreliable", "F — reliability cannot be judged"]
+CREDIBILITY = ["1 — confirmed by other sources", "2 — probably true", "3 — possibly true", "4 — doubtful",
+               "5 — improbable", "6 — truth cannot be judged"]
+MARKS = {"C": "Consistent", "I": "Inconsistent", "N": "Not applicable"}
+
+# qtype_multianswer's ANSWER_ALTERNATIVE_REGEX: a fraction (= or %n%), the answer up to an unescaped ~ # or },
+# and an optional #feedback.
+CLOZE_START = re.compile(r"\{([0-9]*):(MULTICHOICE|MC):")
+CLOZE_ALTERNATIVE = re.compile(r"(=|%(-?[0-9]+(?:[.,][0-9]*)?)%)?(.+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$))"
+                               r"(#(.*?(?<!\\)(?=[~}]|$)))?", re.S)
 
 
 def expected_fractions(data) -> list[float]:
@@ -44,6 +66,45 @@ def expected_fractions(data) -> list[float]:
     right = set(data["answers"])
     wrong = len(data["choices"]) - len(right)
     return [100 / len(right) if index in right else -100 / wrong for index in range(len(data["choices"]))]
+
+
+def band_fractions(data) -> list[float]:
+    """Percent per ICD 203 band: 100 for the key's, adjacent_credit × 100 for the next on either side."""
+    key = [band for band, _ in BANDS].index(data["band"])
+    return [100.0 if i == key else 100 * data["adjacent_credit"] if abs(i - key) == 1 else 0.0 for i in range(7)]
+
+
+def grade_fractions(scale: list[str], key: str, adjacent: float) -> list[float]:
+    """Share per grade of one Admiralty axis: 1 for the key, `adjacent` one step away within A–E or 1–5."""
+    k = [grade[0] for grade in scale].index(key)
+    return [1.0 if i == k else adjacent if abs(i - k) == 1 and max(i, k) < 5 else 0.0 for i in range(6)]
+
+
+def read_cloze(text: str) -> list[tuple[int, list[tuple[float, str]], str]]:
+    """The MULTICHOICE gaps of a Cloze question text as qtype_multianswer_extract_question reads them:
+    (weight, [(fraction, answer)], the gap as written). Answers are entity-decoded and unescaped as Moodle does."""
+    gaps, position = [], 0
+    while start := CLOZE_START.search(text, position):
+        options, position = [], start.end()
+        while True:
+            alternative = CLOZE_ALTERNATIVE.match(text, position)
+            assert alternative, f"unreadable Cloze answer at {text[position:position + 60]!r}"
+            marker, percent_, answer = alternative.group(1, 2, 3)
+            fraction = 1.0 if marker == "=" else float(percent_.replace(",", ".")) / 100 if percent_ else 0.0
+            options.append((fraction, html.unescape(answer).replace("\\}", "}").replace("\\#", "#")))
+            position = alternative.end()
+            if text[position] == "}":
+                break
+            assert text[position] == "~"
+            position += 1
+        position += 1
+        gaps.append((int(start.group(1) or 1), options, text[start.start():position]))
+    return gaps
+
+
+def moodle_score(gaps, chosen: list[int]) -> float:
+    """What Moodle gives a Cloze question: each gap's weight × the chosen option's fraction, over all weights."""
+    return sum(w * options[i][0] for (w, options, _), i in zip(gaps, chosen)) / sum(w for w, _, _ in gaps)
 
 
 def plain(data) -> dict:
@@ -65,17 +126,22 @@ def test_moodle_xml_multichoice_round_trips_through_an_independent_parser(catalo
     module = catalog.module(module_id)
     exported = module_moodle_xml(module)
     parsed = {q.name: q for q in parse_string(exported.text)["multichoice"]}
-    choices = [q for q in module.questions if q.type in ("single", "multiple")]
+    choices = [q for q in module.questions if q.type in ("single", "multiple", "probability")]
     assert sorted(parsed) == sorted(q.id for q in choices)
     for question in choices:
         spec, data, read = question.spec, plain(question.spec["data"]), parsed[question.id]
-        assert read.single is (question.type == "single"), question.id
+        assert read.single is (question.type != "multiple"), question.id
         assert read.text_pre_parse == html.unescape(spec["prompt_html"]).strip()
+        assert read.default_grade == spec["points"]
+        assert read.general_feedback == html.unescape(general_feedback(question)).strip()
+        if question.type == "probability":  # the seven terms in scale order, the key band and its neighbours scored
+            assert [o.answer for o in read.options] == [text for _, text in BANDS]
+            assert [o.score_fraction for o in read.options] == pytest.approx(band_fractions(data), abs=1e-4)
+            assert read.shuffle_answers is False
+            continue
         assert [o.answer for o in read.options] == data["choices"]
         assert [o.score_fraction for o in read.options] == pytest.approx(expected_fractions(data), abs=1e-4)
         assert read.shuffle_answers is data["shuffle"]
-        assert read.default_grade == spec["points"]
-        assert read.general_feedback == html.unescape(general_feedback(question)).strip()
         if question.type == "multiple":  # Moodle refuses a multiple-answer question whose right answers do not add up to 100%
             assert round(sum(o.score_fraction for o in read.options if o.score_fraction > 0) / 100, 2) == 1
 
@@ -93,7 +159,10 @@ def test_moodle_xml_holds_every_question_of_every_type_as_moodle_reads_it(catalo
         spec, data = question.spec, plain(question.spec["data"])
         assert element.get("type") == MOODLE_TYPES[question.type], question.id
         assert element.find("questiontext").get("format") == "html"
-        assert text_of(element, "questiontext/text") == spec["prompt_html"]
+        if element.get("type") == "multianswer":  # Cloze: the prompt, then the material with its embedded gaps
+            assert text_of(element, "questiontext/text").startswith(spec["prompt_html"]), question.id
+        else:
+            assert text_of(element, "questiontext/text") == spec["prompt_html"]
         assert text_of(element, "idnumber") == question.id
         answers = element.findall("answer")
         texts = [text_of(a, "text") for a in answers]
@@ -117,8 +186,96 @@ def test_moodle_xml_holds_every_question_of_every_type_as_moodle_reads_it(catalo
         elif question.type == "match":
             pairs = [(html.unescape(text_of(s, "text")), text_of(s, "answer/text")) for s in element.findall("subquestion")]
             assert pairs == [*zip(data["lefts"], data["rights"]), *(("", d) for d in data["distractors"])]
+        elif question.type == "probability":
+            assert [html.unescape(t) for t in texts] == [text for _, text in BANDS]
+            assert fractions == pytest.approx(band_fractions(data))
+        elif question.type in ("source_grade", "ach"):
+            assert answers == []  # a Cloze question's answers live in its text
         else:
             assert [html.unescape(t) for t in texts] == data["choices"]
+
+
+def cloze_questions(catalog, qtype: str):
+    """Each question of `qtype` in the banks, with its exported `<question>` and the Cloze gaps read from its text."""
+    for module_id in MODULES:
+        module = catalog.module(module_id)
+        elements = {text_of(e, "name/text"): e for e in ET.fromstring(module_moodle_xml(module).text)}
+        for question in module.questions:
+            if question.type == qtype:
+                element = elements[question.id]
+                gaps = read_cloze(text_of(element, "questiontext/text"))
+                for weight, options, written in gaps:  # moodle-xml-parser's own reading of each gap agrees
+                    other = parse_cloze_gap_content(written)
+                    assert (other.sub_grade, other.sub_type) == (weight, "MULTICHOICE")
+                    assert [(o.score / 100, html.unescape(o.answer)) for o in other.options] == options
+                yield question, element, gaps
+
+
+def test_moodle_cloze_grades_a_source_on_two_dropdowns_scored_as_the_app_scores_them(catalog):
+    found = list(cloze_questions(catalog, "source_grade"))
+    assert len(found) >= 6
+    qtype = QUESTION_TYPES["source_grade"]
+    for question, element, gaps in found:
+        data = question.spec["data"]
+        reliability, credibility = gaps
+        assert reliability[:2] == (1, list(zip(grade_fractions(RELIABILITY, data["reliability"], data["adjacent_credit"]),
+                                               RELIABILITY))), question.id
+        assert credibility[:2] == (1, list(zip(grade_fractions(CREDIBILITY, str(data["credibility"]),
+                                                               data["adjacent_credit"]), CREDIBILITY)))
+        text = html.unescape(text_of(element, "questiontext/text"))
+        report = data["report"]
+        assert f"“{report['quote']}”" in text and f"({report['short']}, ¶{report['paragraph']})" in text
+        feedback = text_of(element, "generalfeedback/text")
+        assert data["rationale"]["reliability"] in feedback and data["rationale"]["credibility"] in feedback
+        assert question.spec["explanation_html"] in feedback and "<strong>Evidence</strong>" in feedback
+        for r, c in ((0, 0), (1, 2), (4, 5), (5, 3), (2, 1)):  # Moodle's mark equals the app's for any pair of grades
+            response = {"reliability": "ABCDEF"[r], "credibility": c + 1}
+            assert moodle_score(gaps, [r, c]) == pytest.approx(qtype.grade(data, response)), (question.id, response)
+
+
+def test_moodle_cloze_holds_the_ach_matrix_with_its_weights_and_the_conclusions_share(catalog):
+    found = list(cloze_questions(catalog, "ach"))
+    assert len(found) >= 2
+    qtype = QUESTION_TYPES["ach"]
+    for question, element, gaps in found:
+        data = question.spec["data"]
+        *cells, conclusion = gaps
+        keys = [key for row in data["rows"] for key in row["cells"]]
+        assert [options for _, options, _ in cells] == [
+            [(1.0 if mark == key else 0.0, word) for mark, word in MARKS.items()] for key in keys]
+        assert conclusion[1] == [(1.0 if h == data["conclusion"] else 0.0, f"H{h + 1} {text}")
+                                 for h, text in enumerate(data["hypotheses"])]
+        (one,) = {w for (w, _, _), key in zip(cells, keys) if key != "I"}
+        assert {w for (w, _, _), key in zip(cells, keys) if key == "I"} == {one * data["inconsistent_weight"]}
+        total = sum(w for w, _, _ in gaps)
+        assert conclusion[0] / total == pytest.approx(data["conclusion_share"], abs=1 / total)
+        text = html.unescape(text_of(element, "questiontext/text"))
+        for row in data["rows"]:
+            assert f"“{row['quote']}” ({row['short']}, ¶{row['paragraph']})" in text
+        feedback = text_of(element, "generalfeedback/text")
+        assert all(reason in feedback for row in data["rows"] for reason in row["reasons"])
+        # Moodle's mark equals the app's: the key; every cell consistent with a wrong conclusion; all N and the key's conclusion
+        width, wrong = len(data["hypotheses"]), (data["conclusion"] + 1) % len(data["hypotheses"])
+        for marks, concluded in ((keys, data["conclusion"]), (["C"] * len(keys), wrong),
+                                 (["N"] * len(keys), data["conclusion"])):
+            chosen = [list(MARKS).index(mark) for mark in marks] + [concluded]
+            response = {"cells": [list(marks[i:i + width]) for i in range(0, len(marks), width)], "conclusion": concluded}
+            assert moodle_score(gaps, chosen) == pytest.approx(qtype.grade(data, response)), question.id
+
+
+def test_ach_cloze_weights_that_cannot_be_exact_are_rounded_to_tenths_and_the_file_says_so(catalog):
+    row = {"source": "orton-2017", "quote": "q", "short": "Orton 2017", "paragraph": 1, "cells": ["C", "I"],
+           "reasons": ["a", "b"]}
+    question = made_question(catalog, "ach", hypotheses=["one", "two"], conclusion=1, inconsistent_weight=1.7,
+                             conclusion_share=0.33, rows=[row, row])
+    question = dataclasses.replace(question, spec={**question.spec, "data": {**question.spec["data"], "rows": [
+        {**built, "short": "Orton 2017", "paragraph": 1} for built in question.spec["data"]["rows"]]}})
+    exported = module_moodle_xml(dataclasses.replace(catalog.module("amaq"), questions=(question,))).text
+    gaps = read_cloze(text_of(ET.fromstring(exported).findall("question")[1], "questiontext/text"))
+    # matrix 2 × 1 + 2 × 1.7 = 5.4; conclusion 0.33 × 5.4 / 0.67 = 2.66 (no exact scale up to 100): tenths, rounded
+    assert [w for w, _, _ in gaps] == [10, 17, 10, 17, 27]
+    assert 27 / 81 == pytest.approx(0.33, abs=1 / 81)
+    assert "<!-- Cloze weights are whole numbers: the conclusion weighs 27 of 81 marks (33.3%)" in exported
 
 
 def test_the_general_feedback_gives_the_explanation_and_each_passage_with_its_citation(catalog):
@@ -133,16 +290,16 @@ def test_the_general_feedback_gives_the_explanation_and_each_passage_with_its_ci
 
 
 @pytest.mark.parametrize("module_id", MODULES)
-def test_gift_round_trips_through_an_independent_parser_and_leaves_out_ordering(catalog, module_id):
+def test_gift_round_trips_through_an_independent_parser_and_leaves_out_ordering_and_cloze_types(catalog, module_id):
     module = catalog.module(module_id)
     exported = module_gift(module)
     read = {q.title: q for q in gift_parser.parseFile(io.StringIO(exported.text))}
-    ordering = [q.id for q in module.questions if q.type == "order"]
-    assert [item.question_id for item in exported.left_out] == ordering
-    assert all("GIFT has no syntax for “Put in order” questions" == item.reason for item in exported.left_out)
-    assert sorted(read) == sorted(q.id for q in module.questions if q.type != "order")
+    cannot = [(q.id, f"GIFT has no syntax for “{GIFT_CANNOT[q.type]}” questions")
+              for q in module.questions if q.type in GIFT_CANNOT]
+    assert [(item.question_id, item.reason) for item in exported.left_out] == cannot
+    assert sorted(read) == sorted(q.id for q in module.questions if q.type not in GIFT_CANNOT)
     for question in module.questions:
-        if question.type == "order":
+        if question.type in GIFT_CANNOT:
             assert f"//   {question.id}: GIFT has no syntax" in exported.text.split("\n\n")[0]
             continue
         spec, data, parsed = question.spec, plain(question.spec["data"]), read[question.id]
@@ -162,6 +319,9 @@ def test_gift_round_trips_through_an_independent_parser_and_leaves_out_ordering(
             pairs = [(html.unescape(htmlRendering(a.question.strip())), htmlRendering(a.answer.strip()))
                      for a in answers.answers]
             assert pairs == [*zip(data["lefts"], data["rights"]), *(("", d) for d in data["distractors"])]
+        elif question.type == "probability":
+            assert [html.unescape(htmlRendering(a.answer)) for a in answers.answers] == [text for _, text in BANDS]
+            assert [a.fraction for a in answers.answers] == pytest.approx(band_fractions(data), abs=1e-4)
         else:
             assert [html.unescape(htmlRendering(a.answer)) for a in answers.answers] == data["choices"]
             assert [a.fraction for a in answers.answers] == pytest.approx(expected_fractions(data), abs=1e-4)
@@ -169,7 +329,7 @@ def test_gift_round_trips_through_an_independent_parser_and_leaves_out_ordering(
 
 def made_question(catalog, qtype: str, **fields) -> Question:
     """A question built as the loader builds one, with an evidence passage from the real amaq bank."""
-    model = catalog.questions["amaq-created-year"].spec
+    model = catalog.questions["amaq-ostensibly-independent"].spec
     spec = {**model, "id": f"made-{qtype}", "type": qtype, "data": QUESTION_TYPES[qtype].build(fields)}
     return Question(spec["id"], "amaq", qtype, spec)
 
@@ -210,10 +370,10 @@ def test_a_type_without_export_methods_is_left_out_with_its_label(catalog, monke
 
     monkeypatch.setitem(QUESTION_TYPES, "unexported", Unexported())
     question = made_question(catalog, "unexported")
-    module = dataclasses.replace(catalog.module("amaq"), questions=(catalog.questions["amaq-created-year"], question))
+    module = dataclasses.replace(catalog.module("amaq"), questions=(catalog.questions["amaq-ostensibly-independent"], question))
     moodle, gift = module_moodle_xml(module), module_gift(module)
     assert [(i.question_id, i.reason) for i in moodle.left_out] == [
         ("made-unexported", "Moodle XML has no question type for “Grade the source” questions")]
     assert [(i.question_id, i.reason) for i in gift.left_out] == [
         ("made-unexported", "GIFT has no syntax for “Grade the source” questions")]
-    assert "made-unexported" not in moodle.text and "amaq-created-year" in moodle.text
+    assert "made-unexported" not in moodle.text and "amaq-ostensibly-independent" in moodle.text

@@ -21,6 +21,7 @@ class HandoutQuestion:
     prompt_html: str
     paper: Mapping[str, Any]  # the type's handout(): choices, places, lefts and options, lines
     key: str
+    key_html: str  # the type's key with its reasons (grades, band, matrix), or ''
     explanation_html: str
     evidence: tuple[tuple[str, str], ...]  # (verbatim quote, "Orton 2017, ¶4")
 
@@ -34,6 +35,7 @@ def handout_questions(module: Module) -> list[HandoutQuestion]:
         layout = qtype.layout(spec["data"], random.Random(question.id))
         questions.append(HandoutQuestion(
             position, question.id, qtype.label, number(spec["points"]), spec["prompt_html"],
-            qtype.handout(spec["data"], layout), qtype.describe_key(spec["data"]), spec["explanation_html"],
+            qtype.handout(spec["data"], layout), qtype.describe_key(spec["data"]), qtype.key_html(spec["data"]),
+            spec["explanation_html"],
             tuple((e["quote"], citation(e)) for e in spec["evidence"])))
     return questions

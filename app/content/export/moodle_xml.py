@@ -30,12 +30,14 @@ class Export:
 
 
 def general_feedback(question: Question) -> str:
-    """The explanation, then each evidence passage verbatim with its citation ("Orton 2017, ¶4")."""
+    """The type's key with its reasons (if it gives any), the explanation, then each evidence passage verbatim
+    with its citation ("Orton 2017, ¶4")."""
     spec = question.spec
     passages = "".join(
         f'<blockquote><p>“{html.escape(e["quote"], quote=False)}”</p>'
         f"<p>({html.escape(citation(e), quote=False)})</p></blockquote>" for e in spec["evidence"])
-    return f'{spec["explanation_html"]}<p><strong>Evidence</strong></p>{passages}'
+    key = QUESTION_TYPES[question.type].key_html(spec["data"])
+    return f'{key}{spec["explanation_html"]}<p><strong>Evidence</strong></p>{passages}'
 
 
 def category_name(module: Module) -> str:
@@ -44,24 +46,22 @@ def category_name(module: Module) -> str:
 
 
 def question_element(question: Question) -> Element:
-    """One `<question>`: the shared header, then the type's own fields.
+    """One `<question>`: the shared header, then the type's own fields (a Cloze type also writes its answers
+    into the question text).
 
     :raise NotExpressible: when the question's type has no Moodle XML form.
     """
     spec = question.spec
     element = Element("question")
+    xml_text(element, "name", question.id, None)
+    xml_text(element, "questiontext", spec["prompt_html"])
+    xml_text(element, "generalfeedback", general_feedback(question))
+    xml_field(element, "defaultgrade", number(spec["points"]))
+    xml_field(element, "penalty", PENALTY)
+    xml_field(element, "hidden", 0)
+    xml_field(element, "idnumber", question.id)
     QUESTION_TYPES[question.type].moodle_xml(spec["data"], element)
-    header = Element("question")
-    xml_text(header, "name", question.id, None)
-    xml_text(header, "questiontext", spec["prompt_html"])
-    xml_text(header, "generalfeedback", general_feedback(question))
-    xml_field(header, "defaultgrade", number(spec["points"]))
-    xml_field(header, "penalty", PENALTY)
-    xml_field(header, "hidden", 0)
-    xml_field(header, "idnumber", question.id)
-    header.set("type", element.get("type"))
-    header.extend(element)
-    return header
+    return element
 
 
 def module_moodle_xml(module: Module) -> Export:

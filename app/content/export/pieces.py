@@ -52,6 +52,26 @@ def xml_answer(parent: Element, fraction: float, text: str, text_format: str = "
     return answer
 
 
+def cloze_answer(text: str) -> str:
+    """Plain text as one answer of a Cloze dropdown: HTML-escaped, `}` and `#` backslashed as qtype_multianswer
+    unescapes them, and `~` as an entity (Moodle leaves `\\~` as typed; it decodes entities)."""
+    return html.escape(text, quote=False).replace("}", "\\}").replace("#", "\\#").replace("~", "&#126;")
+
+
+def cloze_multichoice(weight: int, options: Iterable[tuple[float, str]]) -> str:
+    """`{2:MULTICHOICE:=right~%50%near~wrong}`: one Cloze dropdown (docs.moodle.org/en/Embedded_Answers_(Cloze)_question_type)
+    of `weight` marks, its options (share of credit, plain text) in the order given."""
+    def marker(fraction: float) -> str:
+        return "=" if fraction == 1 else f"%{percent(fraction)}%" if fraction else ""
+    return f"{{{weight}:MULTICHOICE:" + "~".join(marker(f) + cloze_answer(text) for f, text in options) + "}"
+
+
+def add_to_text(question: Element, field: str, html_text_: str, before: bool = False) -> None:
+    """Add HTML to the end (or the start) of a `<field><text>` the question's header already holds."""
+    text = question.find(f"{field}/text")
+    text.text = html_text_ + (text.text or "") if before else (text.text or "") + html_text_
+
+
 def html_text(text: str) -> str:
     """A plain choice or item as HTML (choices are written as plain text in the content)."""
     return html.escape(text, quote=False)

@@ -1,8 +1,12 @@
 """Analysis of competing hypotheses (Heuer): mark each evidence row against each hypothesis, then conclude."""
 from __future__ import annotations
 
+from fractions import Fraction
+from math import lcm
 from typing import Any, Mapping
+from xml.etree.ElementTree import Comment
 
+from app.content.export.pieces import NotExpressible, add_to_text, citation, cloze_multichoice, html_text
 from app.content.markup import render_markdown
 from app.quiz.types.base import (FieldProblem, OptionCount, QuestionType, index_field, is_int, quote_field,
                                  share_field, small_int, str_list, text_field)
@@ -144,3 +148,58 @@ class CompetingHypotheses(QuestionType):
                              sum(m[r][h] == key for m, _ in marked), True)
                  for r, row in enumerate(data["rows"]) for h, key in enumerate(row["cells"])]
         return conclusions + cells
+
+    # Exports: Moodle's Cloze (multianswer) holds the matrix as one dropdown per cell and one for the conclusion;
+    # GIFT has no embedded answers (the default refuses).
+    def cloze_weights(self, data) -> tuple[int, int, int, bool]:
+        """Whole-number Cloze weights for a C or N key cell, an I key cell and the conclusion, in grade()'s
+        proportions (the conclusion keeps its conclusion_share of the total), and whether they are exact:
+        the smallest exact scale up to 100, else tenths rounded."""
+        share = Fraction(str(data["conclusion_share"]))
+        if share >= 1:
+            raise NotExpressible("a Cloze question cannot give its matrix no weight (conclusion_share is 1)")
+        keys = [key for row in data["rows"] for key in row["cells"]]
+        inconsistent = Fraction(str(data["inconsistent_weight"]))
+        matrix = keys.count("I") * inconsistent + len(keys) - keys.count("I")
+        wanted = (Fraction(1), inconsistent, share * matrix / (1 - share))
+        scale = lcm(*(weight.denominator for weight in wanted))
+        exact = scale <= 100
+        cell, inconsistent_cell, conclusion = (round(weight * (scale if exact else 10)) for weight in wanted)
+        return cell, max(inconsistent_cell, 1), conclusion, exact
+
+    @staticmethod
+    def matrix_html(data, cell_html) -> str:
+        """The matrix as an HTML table: a column per hypothesis, a row per evidence quote with its citation, and
+        `cell_html(key, reason)` in each cell."""
+        head = "".join(f"<th>H{h + 1} {html_text(text)}</th>" for h, text in enumerate(data["hypotheses"]))
+        rows = "".join(
+            f"<tr><td>{r + 1}. “{html_text(row['quote'])}” ({html_text(citation(row))})</td>"
+            + "".join(f"<td>{cell_html(key, reason)}</td>" for key, reason in zip(row["cells"], row["reasons"]))
+            + "</tr>" for r, row in enumerate(data["rows"]))
+        return f"<table><thead><tr><th>Evidence</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+    def key_html(self, data):
+        conclusion = data["conclusion"]
+        return (self.matrix_html(data, lambda key, reason: f"<strong>{MARKS[key]}</strong>{reason}")
+                + f"<p><strong>Least evidence against: H{conclusion + 1} "
+                  f"{html_text(data['hypotheses'][conclusion])}.</strong></p>")
+
+    def moodle_xml(self, data, question):
+        question.set("type", "multianswer")
+        cell, inconsistent, concluding, exact = self.cloze_weights(data)
+        if not exact:
+            total = concluding + sum(inconsistent if key == "I" else cell for row in data["rows"] for key in row["cells"])
+            question.append(Comment(f" Cloze weights are whole numbers: the conclusion weighs {concluding} of {total}"
+                                    f" marks ({concluding / total:.1%}), for a conclusion_share of"
+                                    f" {data['conclusion_share']:.1%} "))
+        matrix = self.matrix_html(data, lambda key, _: cloze_multichoice(
+            inconsistent if key == "I" else cell,
+            ((1.0 if mark == key else 0.0, words.capitalize()) for mark, words in MARKS.items())))
+        conclusion = cloze_multichoice(concluding, ((1.0 if h == data["conclusion"] else 0.0, f"H{h + 1} {text}")
+                                                    for h, text in enumerate(data["hypotheses"])))
+        add_to_text(question, "questiontext",
+                    f"{matrix}<p>The hypothesis with the least evidence against it: {conclusion}</p>")
+
+    def handout(self, data, layout):
+        return {"hypotheses": [f"H{h + 1} {text}" for h, text in enumerate(data["hypotheses"])],
+                "matrix": [(row["quote"], citation(row)) for row in data["rows"]], "marks": MARKS}

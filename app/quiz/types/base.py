@@ -194,7 +194,8 @@ class QuestionType:
 
     # Exports (app/content/export/): a type that a format cannot hold keeps these defaults.
     def moodle_xml(self, data: Spec, question: Element) -> None:
-        """Set the Moodle XML `<question>`'s type and add the type's own fields and answers (qformat_xml's names).
+        """Set the Moodle XML `<question>`'s type and add the type's own fields and answers (qformat_xml's names)
+        after the shared header it already holds (a Cloze question writes its answers into the header's text).
 
         :raise NotExpressible: when Moodle XML has no such type.
         """
@@ -206,6 +207,11 @@ class QuestionType:
         :raise NotExpressible: when GIFT has no syntax for such a question.
         """
         raise NotExpressible(f"GIFT has no syntax for “{self.label}” questions")
+
+    def key_html(self, data: Spec) -> str:
+        """The key with its reasons as HTML, put before the explanation in the exports' feedback and on the
+        handout's answer key; '' when the key line and the explanation say it all."""
+        return ""
 
     def handout(self, data: Spec, layout: Layout) -> dict[str, Any]:
         """What the printed handout shows under the prompt, in `layout`'s order: `choices` with a `mark` to tick,

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from app.content.export.pieces import gift_escape, gift_options, html_text, percent, xml_answer, xml_field
 from app.content.markup import render_markdown
 from app.quiz.types.base import FieldProblem, OptionCount, QuestionType, share_field, text_field
 
@@ -126,3 +127,33 @@ class Probability(QuestionType):
         falls = [self.bands_of(response) for response in responses]
         return [OptionCount(band.text, sum(index in bands for bands in falls), band.key == data["band"])
                 for index, band in enumerate(BANDS)]
+
+    # Exports: the seven terms as a single-answer multiple choice in scale order; the percentage answer has no
+    # Moodle or GIFT form, so the exported question is answered with a term only (the exports page says so).
+    def fractions(self, data) -> list[float]:
+        """Each band's share of the marks: 1 for the key, adjacent_credit beside it, 0 beyond."""
+        key = BAND_INDEX[data["band"]]
+        return [1.0 if index == key else data["adjacent_credit"] if abs(index - key) == 1 else 0.0
+                for index in range(len(BANDS))]
+
+    def key_html(self, data):
+        return (f"<p><strong>Key: {html_text(BANDS[BAND_INDEX[data['band']]].text)}.</strong></p>"
+                f"{data['rationale']}")
+
+    def moodle_xml(self, data, question):
+        question.set("type", "multichoice")
+        xml_field(question, "single", "true")
+        xml_field(question, "shuffleanswers", "false")  # a scale, read in order
+        xml_field(question, "answernumbering", "none")
+        xml_field(question, "showstandardinstruction", "0")
+        for band, fraction in zip(BANDS, self.fractions(data)):
+            xml_answer(question, fraction, html_text(band.text))
+
+    def gift(self, data):
+        def marker(fraction: float) -> str:
+            return "=" if fraction == 1 else f"~%{percent(fraction)}%" if fraction else "~"
+        return gift_options((marker(fraction), gift_escape(html_text(band.text)))
+                            for band, fraction in zip(BANDS, self.fractions(data)))
+
+    def handout(self, data, layout):
+        return {"choices": [band.text for band in BANDS], "mark": "○", "percent": True}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from app.content.export.pieces import add_to_text, citation, cloze_multichoice, html_text
 from app.content.markup import render_markdown
 from app.quiz.types.base import FieldProblem, OptionCount, QuestionType, quote_field, share_field, text_field
 
@@ -117,3 +118,26 @@ class SourceGrade(QuestionType):
         return [OptionCount(f"{legend.split()[0]} {grade_text(axis, grade)}",
                             sum(str(g[axis]) == grade for g in grades), grade == str(data[axis]))
                 for axis, legend, scale in AXES for grade in scale]
+
+    # Exports: Moodle's Cloze (multianswer) holds the two axes as two dropdowns of one mark each, so Moodle's
+    # score is the mean of the axes as grade() computes it; GIFT has no embedded answers (the default refuses).
+    def key_html(self, data):
+        return "".join(f"<p><strong>{legend}: {html_text(grade_text(axis, data[axis]))}.</strong></p>"
+                       f"{data['rationale'][axis]}" for axis, legend, _ in AXES)
+
+    def moodle_xml(self, data, question):
+        question.set("type", "multianswer")
+        report = data["report"]
+        dropdowns = "".join(
+            f"<p>{legend}: " + cloze_multichoice(1, ((self.axis_credit(data, axis, grade), f"{grade} — {words}")
+                                                     for grade, words in scale.items())) + "</p>"
+            for axis, legend, scale in AXES)
+        add_to_text(question, "questiontext",
+                    f"<blockquote><p>“{html_text(report['quote'])}”</p><p>({html_text(citation(report))})</p>"
+                    f"</blockquote>{dropdowns}")
+
+    def handout(self, data, layout):
+        report = data["report"]
+        return {"report": (report["quote"], citation(report)),
+                "scales": [{"legend": legend, "grades": [f"{grade} {words}" for grade, words in scale.items()]}
+                           for _, legend, scale in AXES]}
