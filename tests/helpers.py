@@ -148,3 +148,16 @@ def open_class(app, instructor, name: str = "Counter-terrorism 101", members=(),
     for member in members:
         assert member.post("/classes/enrol", data={"code": code}).status_code == 302
     return class_id, code
+
+
+def corrected_catalog(catalog, question_id: str, **data):
+    """The catalog with some of one question's `data` fields changed, as when a key is corrected in the content."""
+    import dataclasses
+    from types import MappingProxyType
+
+    old = catalog.questions[question_id]
+    question = dataclasses.replace(old, spec={**old.spec, "data": {**old.spec["data"], **data}})
+    modules = tuple(dataclasses.replace(m, questions=tuple(question if q.id == question_id else q for q in m.questions))
+                    if m.id == old.module_id else m for m in catalog.modules)
+    return dataclasses.replace(catalog, modules=modules,
+                               questions=MappingProxyType({**catalog.questions, question_id: question}))

@@ -1,7 +1,8 @@
 """A class's roster: every learner's last activity and, per covered module, progress against its due date.
 
-Five aggregate queries whatever the class's size (members; attempts per learner and module;
-last attempt per learner; lesson reads; seminar answers), so a class of a thousand costs what a class of ten does.
+Five aggregate queries whatever the class's size (members; attempts per learner and module, shared with the
+instructor's gradebook; last attempt per learner; lesson reads; seminar answers), so a class of a thousand
+costs what a class of ten does.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 
 from app.classes.enrolment import members_of
 from app.classes.models import ClassMember, ClassModule, CourseClass
+from app.classes.scope import one_class
 from app.extensions import db
 from app.models import Attempt, LessonRead, SeminarAnswer, utcnow
 
@@ -53,20 +55,34 @@ def latest(*times: datetime | None) -> datetime | None:
     return max((t for t in times if t is not None), default=None)
 
 
+def module_standings(learners: sa.Select, class_ids: sa.Select, module_ids: list[str]) -> list[tuple]:
+    """Per learner and module: (user id, module id, graded attempts, best score, passing attempts, late,
+    last worked on), one query grouped by learner and module.
+
+    Late is the first pass after the module's due date in the learner's classes among `class_ids` (the
+    earliest, when several of them set one); compared in SQL, so no timestamp is read back per pair.
+    """
+    dues = (sa.select(ClassMember.user_id, ClassModule.module_id, sa.func.min(ClassModule.due_at).label("due_at"))
+            .join(ClassModule, ClassModule.class_id == ClassMember.class_id)
+            .where(ClassMember.class_id.in_(class_ids), ClassModule.module_id.in_(module_ids))
+            .group_by(ClassMember.user_id, ClassModule.module_id).subquery())
+    passing = sa.case((Attempt.passed.is_(True), Attempt.submitted_at))
+    return db.session.execute(
+        sa.select(Attempt.user_id, Attempt.module_id, sa.func.count(Attempt.submitted_at), sa.func.max(Attempt.score),
+                  sa.func.count(passing), sa.func.coalesce(sa.func.min(passing) > dues.c.due_at, False),
+                  sa.func.max(sa.func.coalesce(Attempt.submitted_at, Attempt.last_saved_at, Attempt.started_at)))
+        .outerjoin(dues, sa.and_(dues.c.user_id == Attempt.user_id, dues.c.module_id == Attempt.module_id))
+        .where(Attempt.user_id.in_(learners), Attempt.module_id.in_(module_ids))
+        .group_by(Attempt.user_id, Attempt.module_id, dues.c.due_at)).tuples().all()
+
+
 def roster(course_class: CourseClass, now: datetime | None = None) -> list[RosterRow]:
     """Every member of the class, by name, with their standing in each module the class covers."""
     now = now or utcnow()
     dues = {m.module_id: m.due_at for m in course_class.modules}
     members = sa.select(ClassMember.user_id).where(ClassMember.class_id == course_class.id).scalar_subquery()
     people = members_of(course_class)
-    passing = sa.case((Attempt.passed.is_(True), Attempt.submitted_at))
-    # per learner and module, the due date compared in SQL: no timestamp is read back per pair
-    attempts = db.session.execute(
-        sa.select(Attempt.user_id, Attempt.module_id, sa.func.count(Attempt.submitted_at), sa.func.max(Attempt.score),
-                  sa.func.count(passing), sa.func.coalesce(sa.func.min(passing) > ClassModule.due_at, False))
-        .join(ClassModule, sa.and_(ClassModule.class_id == course_class.id, ClassModule.module_id == Attempt.module_id))
-        .where(Attempt.user_id.in_(members))
-        .group_by(Attempt.user_id, Attempt.module_id, ClassModule.due_at)).tuples().all()
+    attempts = module_standings(members, one_class(course_class.id), list(dues))
     worked = db.session.execute(
         sa.select(Attempt.user_id,
                   sa.func.max(sa.func.coalesce(Attempt.submitted_at, Attempt.last_saved_at, Attempt.started_at)))
@@ -81,7 +97,7 @@ def roster(course_class: CourseClass, now: datetime | None = None) -> list[Roste
     activity: dict[int, datetime | None] = dict(answered)
     for user_id, last in worked:
         activity[user_id] = latest(activity.get(user_id), last)
-    by_pair = {(user_id, module_id): rest for user_id, module_id, *rest in attempts}
+    by_pair = {(user_id, module_id): rest[:4] for user_id, module_id, *rest in attempts}
     read_by = {}
     for user_id, joined, last in reads:
         read_by[user_id] = frozenset(joined.split(","))

@@ -97,6 +97,8 @@ class QuestionType:
 
     name: ClassVar[str]
     label: ClassVar[str]
+    # the fields of `data` that hold only the key: a corrected key may change them and still regrade
+    key_fields: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def template(self) -> str:
@@ -151,3 +153,13 @@ class QuestionType:
         """The room's answers counted per option, for the host once the question closes; [] when the
         right, partly right and wrong counts say it all."""
         return []
+
+    def same_question(self, old: Spec, new: Spec) -> bool:
+        """Whether `new` shows the learner what `old` did, so a response to `old` may be graded by `new`'s key
+        (`flask regrade`): every field but the key fields unchanged."""
+        unkeyed = lambda data: {field: value for field, value in data.items() if field not in self.key_fields}
+        return unkeyed(old) == unkeyed(new)
+
+    def carried_response(self, old: Spec, new: Spec, response: Any) -> Any:
+        """A response to `old` as the same answer to `new` (for a type whose response names items by place)."""
+        return response

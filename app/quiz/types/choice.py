@@ -49,6 +49,7 @@ class ChoiceType(QuestionType):
 
 class SingleChoice(ChoiceType):
     name, label = "single", "Choose one"
+    key_fields = frozenset({"answer"})
 
     def build(self, raw):
         choices = str_list(raw, "choices", 2)
@@ -74,6 +75,7 @@ class SingleChoice(ChoiceType):
 
 class MultipleChoice(ChoiceType):
     name, label = "multiple", "Choose all that apply"
+    key_fields = frozenset({"answers"})
 
     def build(self, raw):
         choices = str_list(raw, "choices", 2)
@@ -107,6 +109,7 @@ class MultipleChoice(ChoiceType):
 
 class TrueFalse(QuestionType):
     name, label = "true_false", "True or false"
+    key_fields = frozenset({"answer"})
     FORM_VALUES = {True: "true", False: "false"}
 
     def build(self, raw):
