@@ -6,7 +6,7 @@ from collections import Counter
 import click
 import sqlalchemy as sa
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from app.content import catalog
@@ -91,6 +91,7 @@ def users_reset_password(username: str, base_url: str) -> None:
 @click.argument("module_id", metavar="MODULE")
 @click.option("--question", "question_id", metavar="ID", help="Only this question of the module.")
 @click.option("--dry-run", is_flag=True, help="List the attempts whose score would change; write nothing.")
+@with_appcontext
 def regrade(module_id: str, question_id: str | None, dry_run: bool) -> None:
     """Grade the module's graded attempts again by the keys in the content now (after a key is corrected)."""
     from app.quiz.regrade import apply_regrade, plan_regrade

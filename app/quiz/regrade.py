@@ -10,6 +10,7 @@ same time, finds nothing left to change (or changes nothing) rather than regradi
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,8 +89,9 @@ def regraded_fraction(old: dict[str, Any], new: dict[str, Any], response: Any) -
 
 def plan_regrade(module: Module, question_id: str | None = None) -> RegradePlan:
     """Which graded attempts at the module a corrected key would change, and how; reads only."""
-    current = {q.id: dict(q.spec) for q in module.questions if question_id in (None, q.id)}
-    digests = {qid: hashlib.sha256(spec_json(spec).encode()).hexdigest() for qid, spec in current.items()}
+    texts = {q.id: spec_json(q.spec) for q in module.questions if question_id in (None, q.id)}
+    digests = {qid: hashlib.sha256(text.encode()).hexdigest() for qid, text in texts.items()}
+    current = {qid: json.loads(text) for qid, text in texts.items()}  # shaped as the stored versions are
     plan = RegradePlan(module.id)
     older = db.session.execute(sa.select(QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.spec,
                                          QuestionVersion.digest)

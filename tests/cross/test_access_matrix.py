@@ -54,14 +54,14 @@ class Policy:
       host     a seminar, for its host (the instructor) and admins; anyone else gets 404
       participant  a seminar, for its members and its hosts; anyone else gets 404
       teacher  a learner's account (the owner's), for an instructor of one of her classes and admins;
-               anyone else gets 404, the learner herself included
+               anyone else gets 404, the learner herself included (and her attempts, by `ok_submitted`)
       admin    admins only; everyone else who is logged in gets 403
       bearer   a one-time link: anyone holding it, logged in or not
     methods: the methods the route answers (besides HEAD/OPTIONS); any other gives 405.
              POST routes are the state changes; they never answer GET.
     ok:      (status, location path) for an allowed actor; the location may use {module},
              {attempt} and regular expressions.
-    ok_submitted: the same for an owner route when the attempt is already submitted.
+    ok_submitted: the same for an owner (or teacher) route when the attempt is already submitted.
     host_ok: for a member route, what a GET by the seminar's host gives.
     """
 
@@ -117,6 +117,11 @@ POLICIES: dict[str, Policy] = {
     "spaced.easy": Policy("owner", POST, ok=(302, r"/review/cards/\d+/reviews/1")),  # a miss cannot be made easy
     "spaced.card_history": Policy("owner", GET),
     "instructor.card_results": Policy("staff", GET),
+    "instructor.gradebook_page": Policy("staff", GET),
+    "instructor.gradebook_csv": Policy("staff", GET),
+    "instructor.learner": Policy("teacher", GET),
+    # an open attempt has no review yet, even for the learner's instructors
+    "instructor.learner_attempt": Policy("teacher", GET, ok=(404, None), ok_submitted=(200, None)),
     "accounts.account": Policy("login", GET),
     "accounts.change_password": Policy("login", POST, ok=(400, None)),  # an empty form: the page with its errors
     "accounts.change_name": Policy("login", POST, ok=(400, None)),
@@ -149,7 +154,9 @@ CLASS_SCOPED: dict[str, dict[str, int]] = {
     endpoint: {"class_owner": 200, "co_instructor": 200, "member": 403, "non_member": 403,
                "other_instructor": 404, "admin": 200}
     for endpoint in ("instructor.results", "instructor.module_results", "instructor.module_results_csv",
-                     "instructor.card_results")}
+                     "instructor.card_results", "instructor.gradebook_page", "instructor.gradebook_csv")}
+# The instructor.* pages about one learner, scoped by who teaches that learner (the "teacher" policy above).
+SCOPED_BY_LEARNER = {"instructor.learner", "instructor.learner_attempt"}
 EVERYONE = {"class_owner": 404, "co_instructor": 404, "member": 403, "non_member": 403, "other_instructor": 404,
             "admin": 200}  # ?class=everyone: every learner, for admins only
 
@@ -298,7 +305,7 @@ def expected_get(policy: Policy, actor: str, submitted: bool) -> tuple[int, str 
     refused = refusal(policy, actor, "GET")
     if refused:
         return refused
-    return policy.ok_submitted if submitted and policy.kind == "owner" else policy.ok
+    return policy.ok_submitted if submitted and policy.ok_submitted else policy.ok
 
 
 def refusal(policy: Policy, actor: str, method: str) -> tuple[int, str | None] | None:
@@ -560,6 +567,7 @@ def test_no_get_changes_the_database(world):
 
 def test_every_results_page_says_how_it_is_scoped_to_classes(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("instructor.")}
+    endpoints -= SCOPED_BY_LEARNER
     assert endpoints == set(CLASS_SCOPED), f"add {sorted(endpoints - set(CLASS_SCOPED))} to CLASS_SCOPED"
 
 
