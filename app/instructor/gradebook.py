@@ -80,8 +80,8 @@ def gradebook_modules(scope: ResultsScope) -> list[Module]:
     return [m for m in modules if m.id in covered]
 
 
-def gradebook(scope: ResultsScope) -> Gradebook:
-    """Every learner in scope with their standing in each module, by name."""
+def gradebook(scope: ResultsScope, column: str = NAME, direction: str = "asc") -> Gradebook:
+    """Every learner in scope with their standing in each module, sorted by `column` (see sort_rows)."""
     modules = gradebook_modules(scope)
     module_ids = [m.id for m in modules]
     people = db.session.execute(sa.select(User.id, User.username, User.display_name)
@@ -96,7 +96,7 @@ def gradebook(scope: ResultsScope) -> Gradebook:
     rows = [GradebookRow(user_id, username, display_name, last.get(user_id),
                          {m: cells.get(user_id, {}).get(m, EMPTY) for m in module_ids})
             for user_id, username, display_name in people]
-    return Gradebook(modules, sort_rows(rows, NAME, "asc"))
+    return Gradebook(modules, sort_rows(rows, column, direction))
 
 
 def sort_rows(rows: list[GradebookRow], column: str, direction: str) -> list[GradebookRow]:
@@ -144,9 +144,8 @@ def gradebook_table(book: Gradebook):
 def gradebook_page():
     """Every learner in scope against every module: best score, attempts, passed and late; sortable."""
     scope = chosen_scope(current_user)
-    book = gradebook(scope)
-    column, direction = chosen_sort(book.modules)
-    book = Gradebook(book.modules, sort_rows(book.rows, column, direction))
+    column, direction = chosen_sort(gradebook_modules(scope))
+    book = gradebook(scope, column, direction)
     return render_template("instructor/gradebook.html", scope=scope, book=book, column=column,
                            direction=direction)
 

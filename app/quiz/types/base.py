@@ -91,8 +91,8 @@ class QuestionType:
     """One kind of question, from its fields in the content to the host's tally of a room's answers.
 
     A new type implements build, parse, grade, describe, describe_key, key_response, form_fields
-    and quiz_fields, and has a `fields(q)` macro in its template; layout, problem, preview and
-    tally have defaults.
+    and quiz_fields, and has a `fields(q)` macro in its template; layout, problem, preview, tally,
+    key_fields, same_question and carried_response (for regrading) have defaults.
     """
 
     name: ClassVar[str]
