@@ -1,8 +1,8 @@
 """The gradebook: one row per learner in the chosen scope, one column per module (best score, attempts,
 passed, late), sortable by any column on the server, with the scope's mean per module.
 
-Two queries whatever the number of learners (the learners; their standing per module, the roster's
-`module_standings`), besides the scope's own. Late is the first pass after the module's due date in the
+Three queries whatever the number of learners (the learners; the roster's `module_standings` and
+`last_worked`), besides the scope's own. Late is the first pass after the module's due date in the
 learner's classes in scope (the earliest, when several set one; with `?class=everyone`, any class).
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from app.auth.access import instructor_required
 from app.classes.models import CourseClass
-from app.classes.roster import module_standings, stamp
+from app.classes.roster import last_worked, module_standings, stamp
 from app.content import catalog
 from app.content.model import Module
 from app.csv_export import csv_download
@@ -53,7 +53,7 @@ class GradebookRow:
     user_id: int
     username: str
     display_name: str
-    last_activity: datetime | None  # the latest quiz work, any module
+    last_activity: datetime | None  # the latest quiz work, any module (as the roster's, without reading and seminars)
     cells: dict[str, Cell]
 
 
@@ -86,13 +86,14 @@ def gradebook(scope: ResultsScope, column: str = NAME, direction: str = "asc") -
     module_ids = [m.id for m in modules]
     people = db.session.execute(sa.select(User.id, User.username, User.display_name)
                                 .where(User.id.in_(scope.learners))).tuples().all()
-    class_ids = scope.class_ids if scope.class_ids is not None else sa.select(CourseClass.id)
+    if scope.course_class is not None:
+        classes: int | sa.Select = scope.course_class.id
+    else:
+        classes = scope.class_ids if scope.class_ids is not None else sa.select(CourseClass.id)
     cells: dict[int, dict[str, Cell]] = {}
-    last: dict[int, datetime] = {}
-    for user_id, module_id, graded, best, passes, late, worked in module_standings(scope.learners, class_ids,
-                                                                                   module_ids):
+    for user_id, module_id, graded, best, passes, late in module_standings(scope.learners, module_ids, classes):
         cells.setdefault(user_id, {})[module_id] = Cell(graded, best, passes > 0, bool(late))
-        last[user_id] = max(worked, last.get(user_id, worked))
+    last = dict(last_worked(scope.learners))
     rows = [GradebookRow(user_id, username, display_name, last.get(user_id),
                          {m: cells.get(user_id, {}).get(m, EMPTY) for m in module_ids})
             for user_id, username, display_name in people]

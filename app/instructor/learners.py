@@ -36,7 +36,7 @@ def learner(user_id: int):
     modules = catalog().modules
     # late against the due dates of the learner's classes that the viewer teaches (every class, for an admin)
     standings = {module_id: rest for _, module_id, *rest in module_standings(
-        sa.select(User.id).where(User.id == user_id), taught_class_ids(current_user), [m.id for m in modules])}
+        sa.select(User.id).where(User.id == user_id), [m.id for m in modules], taught_class_ids(current_user))}
     read = set(db.session.scalars(sa.select(LessonRead.module_id).where(LessonRead.user_id == user_id)))
     attempts = db.session.scalars(sa.select(Attempt).where(Attempt.user_id == user_id)
                                   .order_by(Attempt.started_at.desc(), Attempt.id.desc())).all()
