@@ -60,15 +60,16 @@ def module_standings(learners: sa.Select, module_ids: list[str], classes: int | 
 
     Late is the first pass after the module's due date: in one class (`classes` is its id), or in the
     learner's classes among a SELECT of class ids (the earliest date, when several set one). Compared in
-    SQL, so no timestamp is read back per pair; one class joins its modules directly, which on SQLite
-    takes about 60% of the time the per-learner due dates of several classes do.
+    SQL, so no timestamp is read back per pair. One class joins its modules directly; several need each
+    learner's due dates grouped first.
     """
     if isinstance(classes, int):
         due_at = ClassModule.due_at
         dues = sa.and_(ClassModule.class_id == classes, ClassModule.module_id == Attempt.module_id)
         due_table = ClassModule
     else:
-        due_table = (sa.select(ClassMember.user_id, ClassModule.module_id, sa.func.min(ClassModule.due_at).label("due_at"))
+        earliest = sa.func.min(ClassModule.due_at).label("due_at")
+        due_table = (sa.select(ClassMember.user_id, ClassModule.module_id, earliest)
                      .join(ClassModule, ClassModule.class_id == ClassMember.class_id)
                      .where(ClassMember.class_id.in_(classes), ClassModule.module_id.in_(module_ids))
                      .group_by(ClassMember.user_id, ClassModule.module_id).subquery())
