@@ -1,10 +1,12 @@
-"""Command-line tools: `flask content check|export`, `flask users create|set-role|list|reset-password`."""
+"""Command-line tools: `flask content check|export`, `flask users create|set-role|list|reset-password`, `flask regrade`."""
+from __future__ import annotations
+
 from collections import Counter
 
 import click
 import sqlalchemy as sa
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from app.content import catalog
@@ -136,6 +138,41 @@ def users_reset_password(username: str, base_url: str) -> None:
     click.echo(f"{base_url.rstrip('/')}{path}")
 
 
+@click.command("regrade")
+@click.argument("module_id", metavar="MODULE")
+@click.option("--question", "question_id", metavar="ID", help="Only this question of the module.")
+@click.option("--dry-run", is_flag=True, help="List the attempts whose score would change; write nothing.")
+@with_appcontext
+def regrade(module_id: str, question_id: str | None, dry_run: bool) -> None:
+    """Grade the module's graded attempts again by the keys in the content now (after a key is corrected)."""
+    from app.quiz.regrade import apply_regrade, plan_regrade
+
+    module = catalog().module(module_id)
+    if module is None:
+        raise click.ClickException(f"no module {module_id!r}")
+    if question_id is not None and question_id not in {q.id for q in module.questions}:
+        raise click.ClickException(f"module {module_id!r} has no question {question_id!r}")
+    plan = plan_regrade(module, question_id)
+    if not dry_run:
+        plan = apply_regrade(module, plan)
+    verb = "Would regrade" if dry_run else "Regraded"
+    click.echo(f"{verb} {len(plan.changes)} graded attempt(s) at {module.id}"
+               + (" (dry run: nothing written)." if dry_run else "."))
+    yes_no = lambda passed: "passed" if passed else "not passed"
+    for change in plan.changes:
+        questions = ", ".join(sorted({i.question_id for i in change.items}))
+        click.echo(f"  {change.username}, attempt {change.number} (id {change.attempt_id}): "
+                   f"{change.old_score:g}% → {change.new_score:g}%, {yes_no(change.old_passed)} → "
+                   f"{yes_no(change.new_passed)} [{questions}]")
+    for change in plan.lost:
+        click.echo(f"  left alone: {change.username}, attempt {change.number} (id {change.attempt_id}): "
+                   "its grade changed meanwhile (another regrade?); run again to see what is left.")
+    for skipped in plan.skipped:
+        click.echo(f"Skipped {skipped.question_id}: {skipped.reason}; "
+                   f"{skipped.attempts} graded attempt(s) that asked it keep their grade.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(regrade)

@@ -180,6 +180,43 @@ class AttemptItem(db.Model):
         return self.version.spec
 
 
+class Regrade(db.Model):
+    """A graded attempt's score changed by a corrected key (`flask regrade`): the grade before and after.
+
+    The attempt keeps the latest figures; these rows keep every earlier one on record.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    attempt_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("attempt.id", ondelete="CASCADE"), index=True)
+    regraded_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    old_score: so.Mapped[float]
+    new_score: so.Mapped[float]
+    old_earned: so.Mapped[float]
+    new_earned: so.Mapped[float]
+    old_passed: so.Mapped[bool]
+    new_passed: so.Mapped[bool]
+
+    items: so.Mapped[list["RegradeItem"]] = so.relationship(order_by="RegradeItem.position",
+                                                             cascade="all, delete-orphan")
+
+
+class RegradeItem(db.Model):
+    """One item of a regraded attempt: its fraction before and after, and the version whose key graded it.
+
+    Unique per (attempt, position, key version): one corrected key regrades an item once, however
+    many runs of `flask regrade` meet.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "position", "key_version_id"),)
+
+    regrade_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("regrade.id", ondelete="CASCADE"), primary_key=True)
+    position: so.Mapped[int] = so.mapped_column(primary_key=True)
+    attempt_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("attempt.id", ondelete="CASCADE"))
+    key_version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("question_version.id"))
+    old_fraction: so.Mapped[float]
+    new_fraction: so.Mapped[float]
+
+
 class LoginThrottle(db.Model):
     """Attempts counted per key, shared by every worker: logins (per account, address, pair or
     device cookie), registrations per address, wrong join codes per learner and per address."""

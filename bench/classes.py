@@ -1,5 +1,5 @@
-"""A class of every history learner (1,000 × 3 attempts at every module by default): its roster and its
-scoped results, each beside the unscoped admin view /instructor/results in the same run."""
+"""A class of every history learner (1,000 × 3 attempts at every module by default): its roster, its gradebook
+and its scoped results, each beside the unscoped admin view /instructor/results in the same run."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -42,7 +42,7 @@ def seed_class(catalog, history: int, instructor_username: str) -> int:
 
 
 def class_pages(run: Run) -> ClassPages:
-    """p50/p95 of the class's roster and of /instructor/results?class=<id> (the class's owner), and of
+    """p50/p95 of the class's roster, its gradebook and /instructor/results?class=<id> (the class's owner), and of
     the unscoped /instructor/results for an admin, one request at a time, fewer samples like the
     instructor's other pages."""
     from phases import log_in
@@ -53,17 +53,20 @@ def class_pages(run: Run) -> ClassPages:
     class_id = run.seeded["class_id"]
     samples = max(1, run.args.page_samples // 10)
     roster = [(f"/classes/{class_id}/roster", run.instructor)] * samples
+    gradebook = [(f"/instructor/gradebook?class={class_id}", run.instructor)] * samples
     scoped = [(f"/instructor/results?class={class_id}", run.instructor)] * samples
     unscoped = [("/instructor/results", admin)] * samples
-    one_at_a_time(run, roster[:2] + scoped[:2] + unscoped[:2])  # warm-up
-    roster_t, scoped_t, unscoped_t = one_at_a_time(run, roster), one_at_a_time(run, scoped), one_at_a_time(run, unscoped)
+    one_at_a_time(run, roster[:2] + gradebook[:2] + scoped[:2] + unscoped[:2])  # warm-up
+    roster_t, gradebook_t = one_at_a_time(run, roster), one_at_a_time(run, gradebook)
+    scoped_t, unscoped_t = one_at_a_time(run, scoped), one_at_a_time(run, unscoped)
     base = ms(unscoped_t, 95)
     ratio = lambda t: round(ms(t, 95) / base, 2) if base else 0.0
-    errors = (roster_t.errors + scoped_t.errors + unscoped_t.errors)[:5]
+    timed = (roster_t, gradebook_t, scoped_t, unscoped_t)
+    errors = [error for t in timed for error in t.errors][:5]
     if errors:
         log(f"{run.kind}: class pages errors: {errors[:3]}")
-    log(f"{run.kind}: roster of {run.args.history} p95 {ms(roster_t, 95)} ms, class results p95 "
-        f"{ms(scoped_t, 95)} ms, admin results p95 {base} ms")
-    return ClassPages(ms(roster_t, 50), ms(roster_t, 95), ratio(roster_t), ms(scoped_t, 50), ms(scoped_t, 95),
-                      ratio(scoped_t), ms(unscoped_t, 50), base, errors,
-                      roster_t.server_errors + scoped_t.server_errors + unscoped_t.server_errors)
+    log(f"{run.kind}: roster of {run.args.history} p95 {ms(roster_t, 95)} ms, gradebook p95 {ms(gradebook_t, 95)} ms, "
+        f"class results p95 {ms(scoped_t, 95)} ms, admin results p95 {base} ms")
+    return ClassPages(ms(roster_t, 50), ms(roster_t, 95), ratio(roster_t), ms(gradebook_t, 50), ms(gradebook_t, 95),
+                      ms(scoped_t, 50), ms(scoped_t, 95), ratio(scoped_t), ms(unscoped_t, 50), base, errors,
+                      sum(t.server_errors for t in timed))

@@ -103,6 +103,8 @@ def row_specs(r0: dict, meta: dict) -> list[tuple[str, Callable[[dict], str]]]:
          "p50 / p95, and p95 as a ratio to the admin's unscoped `/instructor/results`",
          optional("roster_p95_ms", lambda r: f"{n(r['roster_p50_ms'])} / {n(r['roster_p95_ms'])} ms "
                                              f"({r['roster_vs_admin_results']}×)")),
+        ("the class's gradebook `/instructor/gradebook?class=<id>` p50 / p95",
+         optional("gradebook_p95_ms", lambda r: f"{n(r['gradebook_p50_ms'])} / {n(r['gradebook_p95_ms'])} ms")),
         ("the class's results `/instructor/results?class=<id>` p50 / p95, and the same ratio",
          optional("class_results_p95_ms", lambda r: f"{n(r['class_results_p50_ms'])} / {n(r['class_results_p95_ms'])} "
                                                     f"ms ({r['class_results_vs_admin_results']}×)")),

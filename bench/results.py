@@ -153,10 +153,13 @@ class ReviewQueue:
 
 @dataclass(frozen=True)
 class ClassPages:
-    """A class of every history learner: its roster and its scoped results, beside the admin's unscoped results."""
+    """A class of every history learner: its roster, its gradebook and its scoped results, beside the admin's
+    unscoped results."""
     roster_p50_ms: float
     roster_p95_ms: float
     roster_vs_admin_results: float
+    gradebook_p50_ms: float
+    gradebook_p95_ms: float
     class_results_p50_ms: float
     class_results_p95_ms: float
     class_results_vs_admin_results: float

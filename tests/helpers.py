@@ -173,3 +173,16 @@ def submit_mini_with_confidence(app, client) -> int:
                  f"{a}-confidence": "60"})
     assert client.post(f"/attempts/{attempt}/submit", data=form).status_code == 302
     return attempt
+
+
+def corrected_catalog(catalog, question_id: str, **data):
+    """The catalog with some of one question's `data` fields changed, as when a key is corrected in the content."""
+    import dataclasses
+    from types import MappingProxyType
+
+    old = catalog.questions[question_id]
+    question = dataclasses.replace(old, spec={**old.spec, "data": {**old.spec["data"], **data}})
+    modules = tuple(dataclasses.replace(m, questions=tuple(question if q.id == question_id else q for q in m.questions))
+                    if m.id == old.module_id else m for m in catalog.modules)
+    return dataclasses.replace(catalog, modules=modules,
+                               questions=MappingProxyType({**catalog.questions, question_id: question}))

@@ -1,7 +1,8 @@
 """A class's roster: every learner's last activity and, per covered module, progress against its due date.
 
-Five aggregate queries whatever the class's size (members; attempts per learner and module;
-last attempt per learner; lesson reads; seminar answers), so a class of a thousand costs what a class of ten does.
+Five aggregate queries whatever the class's size (members; attempts per learner and module, shared with the
+instructor's gradebook; last attempt per learner; lesson reads; seminar answers), so a class of a thousand
+costs what a class of ten does.
 """
 from __future__ import annotations
 
@@ -53,24 +54,52 @@ def latest(*times: datetime | None) -> datetime | None:
     return max((t for t in times if t is not None), default=None)
 
 
+def module_standings(learners: sa.Select, module_ids: list[str], classes: int | sa.Select) -> list[tuple]:
+    """Per learner and module: (user id, module id, graded attempts, best score, passing attempts, late),
+    one query grouped by learner and module.
+
+    Late is the first pass after the module's due date: in one class (`classes` is its id), or in the
+    learner's classes among a SELECT of class ids (the earliest date, when several set one). Compared in
+    SQL, so no timestamp is read back per pair. One class joins its modules directly; several need each
+    learner's due dates grouped first.
+    """
+    if isinstance(classes, int):
+        due_at = ClassModule.due_at
+        dues = sa.and_(ClassModule.class_id == classes, ClassModule.module_id == Attempt.module_id)
+        due_table = ClassModule
+    else:
+        earliest = sa.func.min(ClassModule.due_at).label("due_at")
+        due_table = (sa.select(ClassMember.user_id, ClassModule.module_id, earliest)
+                     .join(ClassModule, ClassModule.class_id == ClassMember.class_id)
+                     .where(ClassMember.class_id.in_(classes), ClassModule.module_id.in_(module_ids))
+                     .group_by(ClassMember.user_id, ClassModule.module_id).subquery())
+        due_at = due_table.c.due_at
+        dues = sa.and_(due_table.c.user_id == Attempt.user_id, due_table.c.module_id == Attempt.module_id)
+    passing = sa.case((Attempt.passed.is_(True), Attempt.submitted_at))
+    return db.session.execute(
+        sa.select(Attempt.user_id, Attempt.module_id, sa.func.count(Attempt.submitted_at), sa.func.max(Attempt.score),
+                  sa.func.count(passing), sa.func.coalesce(sa.func.min(passing) > due_at, False))
+        .outerjoin(due_table, dues)
+        .where(Attempt.user_id.in_(learners), Attempt.module_id.in_(module_ids))
+        .group_by(Attempt.user_id, Attempt.module_id, due_at)).tuples().all()
+
+
+def last_worked(learners: sa.Select) -> list[tuple[int, datetime]]:
+    """(user id, when they last started, saved or submitted an attempt) of each learner with one."""
+    return db.session.execute(
+        sa.select(Attempt.user_id,
+                  sa.func.max(sa.func.coalesce(Attempt.submitted_at, Attempt.last_saved_at, Attempt.started_at)))
+        .where(Attempt.user_id.in_(learners)).group_by(Attempt.user_id)).tuples().all()
+
+
 def roster(course_class: CourseClass, now: datetime | None = None) -> list[RosterRow]:
     """Every member of the class, by name, with their standing in each module the class covers."""
     now = now or utcnow()
     dues = {m.module_id: m.due_at for m in course_class.modules}
     members = sa.select(ClassMember.user_id).where(ClassMember.class_id == course_class.id).scalar_subquery()
     people = members_of(course_class)
-    passing = sa.case((Attempt.passed.is_(True), Attempt.submitted_at))
-    # per learner and module, the due date compared in SQL: no timestamp is read back per pair
-    attempts = db.session.execute(
-        sa.select(Attempt.user_id, Attempt.module_id, sa.func.count(Attempt.submitted_at), sa.func.max(Attempt.score),
-                  sa.func.count(passing), sa.func.coalesce(sa.func.min(passing) > ClassModule.due_at, False))
-        .join(ClassModule, sa.and_(ClassModule.class_id == course_class.id, ClassModule.module_id == Attempt.module_id))
-        .where(Attempt.user_id.in_(members))
-        .group_by(Attempt.user_id, Attempt.module_id, ClassModule.due_at)).tuples().all()
-    worked = db.session.execute(
-        sa.select(Attempt.user_id,
-                  sa.func.max(sa.func.coalesce(Attempt.submitted_at, Attempt.last_saved_at, Attempt.started_at)))
-        .where(Attempt.user_id.in_(members)).group_by(Attempt.user_id)).tuples().all()
+    attempts = module_standings(members, list(dues), course_class.id)
+    worked = last_worked(members)
     # one row per learner: the modules read, comma-joined (as User.lessons_read_joined), and the latest read
     reads = db.session.execute(
         sa.select(LessonRead.user_id, sa.func.aggregate_strings(LessonRead.module_id, ","), sa.func.max(LessonRead.read_at))

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
-from app.instructor import exports, routes  # noqa: E402,F401
+from app.instructor import exports, gradebook, learners, routes  # noqa: E402,F401

@@ -13,6 +13,7 @@ from app.models import Attempt
 from app.quiz.calibration import calibration
 from app.quiz.presenter import ShownQuestion, review_view
 from app.review.export import ATTEMPT_HEADER, attempt_rows
+from app.review.regraded import regrades_of, review_items
 from app.review.visibility import redacted
 
 
@@ -47,12 +48,13 @@ def attempt(attempt_id: int):
     attempt = get_submitted_attempt(attempt_id)
     module = catalog().module(attempt.module_id)
     visibility = key_visibility(current_user, attempt.module_id)
-    items = [redacted(review_view(ShownQuestion.of_attempt(item)), visibility) for item in attempt.items]
+    regrades = regrades_of(attempt.id)
+    items = [redacted(view, visibility) for view in review_items(attempt, regrades)]
     others = db.session.scalars(sa.select(Attempt).where(
         Attempt.user_id == current_user.id, Attempt.module_id == attempt.module_id,
         Attempt.submitted_at.is_not(None)).order_by(Attempt.number)).all()
     return render_template("review/attempt.html", attempt=attempt, module=module, items=items, others=others,
-                           visibility=visibility)
+                           visibility=visibility, regrades=regrades)
 
 
 @bp.route("/attempts/<int(max=2147483647):attempt_id>/review.csv")
@@ -61,6 +63,6 @@ def attempt_csv(attempt_id: int):
     """One submitted attempt as a spreadsheet: question, result, points, both answers (the key as the class allows)."""
     attempt = get_submitted_attempt(attempt_id)
     visibility = key_visibility(current_user, attempt.module_id)
-    reviews = [redacted(review_view(ShownQuestion.of_attempt(item)), visibility) for item in attempt.items]
+    reviews = [redacted(view, visibility) for view in review_items(attempt, regrades_of(attempt.id))]
     return csv_download(ATTEMPT_HEADER, attempt_rows(reviews, visibility.message),
                         f"groundwork-{attempt.module_id}-attempt-{attempt.number}.csv")

@@ -54,14 +54,14 @@ class Policy:
       host     a seminar, for its host (the instructor) and admins; anyone else gets 404
       participant  a seminar, for its members and its hosts; anyone else gets 404
       teacher  a learner's account (the owner's), for an instructor of one of her classes and admins;
-               anyone else gets 404, the learner herself included
+               anyone else gets 404, the learner herself included (and her attempts, by `ok_submitted`)
       admin    admins only; everyone else who is logged in gets 403
       bearer   a one-time link: anyone holding it, logged in or not
     methods: the methods the route answers (besides HEAD/OPTIONS); any other gives 405.
              POST routes are the state changes; they never answer GET.
     ok:      (status, location path) for an allowed actor; the location may use {module},
              {attempt} and regular expressions.
-    ok_submitted: the same for an owner route when the attempt is already submitted.
+    ok_submitted: the same for an owner (or teacher) route when the attempt is already submitted.
     host_ok: for a member route, what a GET by the seminar's host gives.
     """
 
@@ -122,6 +122,11 @@ POLICIES: dict[str, Policy] = {
     "instructor.export_gift": Policy("staff", GET),
     "instructor.export_handout": Policy("staff", GET),
     "instructor.calibration_results": Policy("staff", GET),
+    "instructor.gradebook_page": Policy("staff", GET),
+    "instructor.gradebook_csv": Policy("staff", GET),
+    "instructor.learner": Policy("teacher", GET),
+    # an open attempt has no review yet, even for the learner's instructors
+    "instructor.learner_attempt": Policy("teacher", GET, ok=(404, None), ok_submitted=(200, None)),
     "accounts.account": Policy("login", GET),
     "accounts.change_password": Policy("login", POST, ok=(400, None)),  # an empty form: the page with its errors
     "accounts.change_name": Policy("login", POST, ok=(400, None)),
@@ -154,10 +159,13 @@ CLASS_SCOPED: dict[str, dict[str, int]] = {
     endpoint: {"class_owner": 200, "co_instructor": 200, "member": 403, "non_member": 403,
                "other_instructor": 404, "admin": 200}
     for endpoint in ("instructor.results", "instructor.module_results", "instructor.module_results_csv",
-                     "instructor.card_results", "instructor.calibration_results")}
+                     "instructor.card_results", "instructor.calibration_results", "instructor.gradebook_page",
+                     "instructor.gradebook_csv")}
 # The bank's exports are the same for every class: they show no learner, so nothing is scoped.
 NOT_SCOPED = ("instructor.exports", "instructor.export_moodle_xml", "instructor.export_gift",
               "instructor.export_handout")
+# The instructor.* pages about one learner, scoped by who teaches that learner (the "teacher" policy above).
+SCOPED_BY_LEARNER = {"instructor.learner", "instructor.learner_attempt"}
 EVERYONE = {"class_owner": 404, "co_instructor": 404, "member": 403, "non_member": 403, "other_instructor": 404,
             "admin": 200}  # ?class=everyone: every learner, for admins only
 
@@ -306,7 +314,7 @@ def expected_get(policy: Policy, actor: str, submitted: bool) -> tuple[int, str 
     refused = refusal(policy, actor, "GET")
     if refused:
         return refused
-    return policy.ok_submitted if submitted and policy.kind == "owner" else policy.ok
+    return policy.ok_submitted if submitted and policy.ok_submitted else policy.ok
 
 
 def refusal(policy: Policy, actor: str, method: str) -> tuple[int, str | None] | None:
@@ -568,6 +576,7 @@ def test_no_get_changes_the_database(world):
 
 def test_every_results_page_says_how_it_is_scoped_to_classes(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("instructor.")}
+    endpoints -= SCOPED_BY_LEARNER
     listed = set(CLASS_SCOPED) | set(NOT_SCOPED)
     assert endpoints == listed, f"add {sorted(endpoints - listed)} to CLASS_SCOPED or NOT_SCOPED"
 

@@ -305,6 +305,18 @@ def test_any_join_code_or_host_step_is_answered_without_a_server_error(app, quiz
     assert host.get(f"/seminars/{seminar}/host").status_code == 200
 
 
+@FUZZ
+@given(sort=st.one_of(values, st.sampled_from(["name", "last", MODULE, "password_hash"])),
+       direction=st.one_of(values, st.sampled_from(["asc", "desc"])),
+       scope=st.one_of(values, st.sampled_from(["all", "everyone", "1"])))
+def test_any_gradebook_sort_or_scope_is_answered_without_a_server_error(app, quiz_taker, live_room, sort, direction,
+                                                                        scope):
+    host, _ = live_room
+    query = {"sort": sort, "dir": direction, "class": scope}
+    for url in ("/instructor/gradebook", "/instructor/gradebook.csv"):
+        ok_status(host.get(url, query_string=query), (200, 400, 404))
+
+
 def db_step(app, seminar_id: int) -> int:
     with app.app_context():
         return db.session.get(Seminar, seminar_id).step
@@ -330,6 +342,7 @@ def test_numbers_too_long_for_a_float_in_the_room_s_forms_and_the_cohort_are_400
     assert host.post(f"/seminars/{seminar}/advance", data={"action": "open", "step": number}).status_code == 400
     assert quiz_taker.post(f"/seminars/{seminar}/answer", data={"position": number}).status_code == 400
     assert host.get(f"/instructor/results?cohort={number}").status_code == 400
+    assert host.get(f"/instructor/gradebook?class={number}").status_code == 400
     rooms = count(app, Seminar)
     for fields in ({"questions": number}, {"questions": "3", "seconds": number}):
         response = host.post("/seminars/new", data={"module": "amaq", "title": "", **fields}, follow_redirects=True)
@@ -395,10 +408,11 @@ def assert_inert(html: str) -> Inertness:
     return parser
 
 
-def every_get_url(app, attempt_id: int, seminar_id: int = 1, token: str = "x" * 43, class_id: int = 1) -> list[str]:
+def every_get_url(app, attempt_id: int, seminar_id: int = 1, token: str = "x" * 43, class_id: int = 1,
+                  user_id: int = 1) -> list[str]:
     # the first review card, and its first review: the learner's first missed question, once synced
     values = {"module_id": MODULE, "source_id": SOURCE, "attempt_id": attempt_id, "seminar_id": seminar_id,
-              "card_id": 1, "number": 1, "token": token, "class_id": class_id}
+              "card_id": 1, "number": 1, "token": token, "class_id": class_id, "user_id": user_id}
     urls = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
@@ -426,8 +440,9 @@ def test_a_script_display_name_is_inert_on_every_page(app, client, make_user, pa
     course_class, _ = open_class(app, instructor, members=[client])
     attempt = start(client)
     with app.app_context():
-        token = issue_reset(db.session.scalar(User.named("mallory")).id, issued_by=None)
-    urls = every_get_url(app, attempt, seminar, token, course_class)
+        mallory = db.session.scalar(User.named("mallory")).id
+        token = issue_reset(mallory, issued_by=None)
+    urls = every_get_url(app, attempt, seminar, token, course_class, mallory)
     is_staff = lambda url: (url.startswith(("/instructor/", "/seminars/pick/", "/classes")) or url == "/seminars"
                             or url.endswith(("/host", "/screen", "/results.csv")))
     admin_pages = ["/accounts"]
@@ -552,7 +567,7 @@ def test_every_page_and_error_carries_the_security_headers(make_app, make_user):
         response.close()
     assert {200, 302, 400, 404, 405, 409, 413} <= statuses
     assert csv_downloads == {f"/attempts/{done}/review.csv", f"/instructor/results/{MODULE}/questions.csv",
-                             f"/seminars/{seminar}/results.csv"}
+                             f"/seminars/{seminar}/results.csv", "/instructor/gradebook.csv"}
     pages = {url for what, url, response in responses if what.startswith(("ann", "prof")) and response.status_code == 200}
     assert {"/attempts", "/course", "/join", f"/attempts/{done}/review", f"/seminars/{seminar}",
             f"/seminars/{seminar}/host", "/instructor/results", "/review", "/review/cards/1",

@@ -1,7 +1,7 @@
 """answer confidence
 
 Revision ID: b14c0d0e0f03
-Revises: 25f6eee72520
+Revises: b13a0c0d0e01
 Create Date: 2026-12-07 02:00:00.000000
 
 How sure the learner said they were of each answer (50 to 100 per cent), where the module asks
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b14c0d0e0f03'
-down_revision = '25f6eee72520'
+down_revision = 'b13a0c0d0e01'
 branch_labels = None
 depends_on = None
 

@@ -93,6 +93,17 @@ class Ordering(QuestionType):
     def preview(self, data, layout):
         return [[data["items"][item] for item in layout["items"]]]
 
+    def same_question(self, old, new):
+        """The key is the items' order as written: a corrected key moves items, the items stay the same."""
+        return sorted(old["items"]) == sorted(new["items"])
+
+    def carried_response(self, old, new, response):
+        if not isinstance(response, list):
+            return response
+        place_of = {text: index for index, text in enumerate(new["items"])}
+        return [place_of[old["items"][item]] if is_int(item) and 0 <= item < len(old["items"]) else None
+                for item in response]
+
     # Exports: Moodle's core ordering type; its RELATIVE_ALL_PREVIOUS_AND_NEXT grading counts every pair
     # in the right relative order, as grade() does. The answers' fractions are the items' places.
     def moodle_xml(self, data, question):
@@ -177,6 +188,22 @@ class Matching(QuestionType):
                 "lefts": [{"field": f"{name}-{shown}", "text": data["lefts"][left],
                            "selected": shown_of.get(chosen.get(str(left)))}
                           for shown, left in enumerate(layout["lefts"])]}
+
+    def same_question(self, old, new):
+        """The key is which right item each left item is written beside: a corrected key re-pairs them,
+        the left items and the options shown stay the same."""
+        return (sorted(old["lefts"]) == sorted(new["lefts"])
+                and sorted(self.options(old)) == sorted(self.options(new)))
+
+    def carried_response(self, old, new, response):
+        if not isinstance(response, Mapping):
+            return response
+        old_options, new_options = self.options(old), self.options(new)
+        carried = {}
+        for left, option in response.items():
+            if left.isdigit() and int(left) < len(old["lefts"]) and is_int(option) and 0 <= option < len(old_options):
+                carried[str(new["lefts"].index(old["lefts"][int(left)]))] = new_options.index(old_options[option])
+        return carried
 
     def preview(self, data, layout):
         options = self.options(data)

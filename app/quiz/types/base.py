@@ -119,11 +119,14 @@ class QuestionType:
 
     A new type implements build, parse, grade, describe, describe_key, key_response, form_fields
     and quiz_fields, and has a `fields(q)` macro in its template; quotes, cite, layout, problem,
-    review_fields (then a `review(q)` macro), preview and tally have defaults.
+    review_fields (then a `review(q)` macro), preview, tally, key_fields, same_question and
+    carried_response (for regrading) have defaults.
     """
 
     name: ClassVar[str]
     label: ClassVar[str]
+    # the fields of `data` that hold only the key: a corrected key may change them and still regrade
+    key_fields: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def template(self) -> str:
@@ -191,6 +194,16 @@ class QuestionType:
         """The room's answers counted per option, for the host once the question closes; [] when the
         right, partly right and wrong counts say it all."""
         return []
+
+    def same_question(self, old: Spec, new: Spec) -> bool:
+        """Whether `new` shows the learner what `old` did, so a response to `old` may be graded by `new`'s key
+        (`flask regrade`): every field but the key fields unchanged."""
+        unkeyed = lambda data: {field: value for field, value in data.items() if field not in self.key_fields}
+        return unkeyed(old) == unkeyed(new)
+
+    def carried_response(self, old: Spec, new: Spec, response: Any) -> Any:
+        """A response to `old` as the same answer to `new` (for a type whose response names items by place)."""
+        return response
 
     # Exports (app/content/export/): a type that a format cannot hold keeps these defaults.
     def moodle_xml(self, data: Spec, question: Element) -> None:

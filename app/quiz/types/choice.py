@@ -78,6 +78,7 @@ class ChoiceType(QuestionType):
 
 class SingleChoice(ChoiceType):
     name, label = "single", "Choose one"
+    key_fields = frozenset({"answer"})
 
     def build(self, raw):
         choices = str_list(raw, "choices", 2)
@@ -109,6 +110,7 @@ class SingleChoice(ChoiceType):
 
 class MultipleChoice(ChoiceType):
     name, label = "multiple", "Choose all that apply"
+    key_fields = frozenset({"answers"})
 
     def build(self, raw):
         choices = str_list(raw, "choices", 2)
@@ -150,6 +152,7 @@ class MultipleChoice(ChoiceType):
 
 class TrueFalse(QuestionType):
     name, label = "true_false", "True or false"
+    key_fields = frozenset({"answer"})
     FORM_VALUES = {True: "true", False: "false"}
 
     def build(self, raw):

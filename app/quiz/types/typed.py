@@ -10,6 +10,7 @@ from app.quiz.types.base import (FieldProblem, QuestionType, normalise_text_answ
 
 class Numeric(QuestionType):
     name, label = "numeric", "Give a number"
+    key_fields = frozenset({"answer", "tolerance"})
 
     def build(self, raw):
         answer, tolerance = raw.get("answer"), raw.get("tolerance", 0)
@@ -71,6 +72,7 @@ class Numeric(QuestionType):
 
 class FreeText(QuestionType):
     name, label = "text", "Type a short answer"
+    key_fields = frozenset({"accept", "case_sensitive"})
 
     def build(self, raw):
         return {"accept": str_list(raw, "accept"), "case_sensitive": bool(raw.get("case_sensitive", False))}
