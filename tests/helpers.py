@@ -7,6 +7,7 @@ import secrets
 import threading
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
@@ -16,6 +17,13 @@ from app.quiz.grading import grade_response
 from app.quiz.types import QUESTION_TYPES, answer_form
 
 PASSWORD = "correct horse battery"
+
+# The browser's page checks (tests/system/test_accessibility.py, test_phones_print.py) look at markup,
+# CSS, scripts and print, which do not depend on the database, and they are the slowest tests: ./test
+# runs them on SQLite only, unless PAGE_CHECKS_EVERY_DATABASE=1.
+ONCE = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL"))
+                          and os.environ.get("PAGE_CHECKS_EVERY_DATABASE") != "1",
+                          reason="pages look alike on both databases: checked on the SQLite run")
 
 
 def database_url(tmp_path: Path) -> str:

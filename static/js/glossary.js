@@ -6,6 +6,7 @@
   "use strict";
   var lastPointer = "mouse";
   document.addEventListener("pointerdown", function (event) { lastPointer = event.pointerType; }, true);
+  document.addEventListener("keydown", function () { lastPointer = "keyboard"; }, true);
 
   function close(wrap) {
     wrap.classList.remove("open");

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from app.config import PROJECT_ROOT
+from tests.helpers import ONCE
 
 pytestmark = pytest.mark.slow
 
@@ -105,6 +106,7 @@ def endpoint_of(app, url: str) -> str:
         return ""
 
 
+@ONCE
 @pytest.mark.parametrize("endpoint,user,path", PAGES, ids=[f"{e}-{u}-{p}" for e, u, p in PAGES])
 def test_page_has_no_accessibility_violations(world, open_page, endpoint, user, path):
     page = open_page(user)
@@ -118,6 +120,7 @@ def test_page_has_no_accessibility_violations(world, open_page, endpoint, user, 
     assert violations == [], report(path, violations)
 
 
+@ONCE
 @pytest.mark.parametrize("state,phase,position", SEMINAR_STATES, ids=[s[0] for s in SEMINAR_STATES])
 def test_every_seminar_view_has_no_accessibility_violations_in_every_state(world, open_page, state, phase, position):
     world.seminar_at(phase, position)
@@ -132,10 +135,10 @@ def test_every_seminar_view_has_no_accessibility_violations_in_every_state(world
     assert found == [], "\n".join(found)
 
 
-def test_every_page_of_the_app_has_an_axe_check_or_a_reason_not_to(world):
+def test_every_page_of_the_app_has_an_axe_check_or_a_reason_not_to(app):
     """A GET route added without a line in PAGES or SEMINAR_VIEWS (or EXEMPT, with its reason) fails here."""
     checked = {endpoint for endpoint, *_ in PAGES} | {endpoint for endpoint, *_ in SEMINAR_VIEWS}
-    routes = {rule.endpoint for rule in world.app.url_map.iter_rules() if "GET" in rule.methods}
+    routes = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     unchecked = sorted(routes - checked - set(EXEMPT))
     assert unchecked == [], f"pages without an axe check (add them to PAGES, or to EXEMPT with a reason): {unchecked}"
     assert not set(EXEMPT) & checked, "an endpoint is both checked and exempt"

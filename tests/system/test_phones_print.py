@@ -13,8 +13,9 @@ import pytest
 from playwright.sync_api import expect
 
 from app.config import PROJECT_ROOT
+from tests.helpers import ONCE
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, ONCE]
 
 # (file in docs/, user, device, path, what to centre and point at or None for the top): the README's
 # pictures, rewritten by every run
