@@ -1,6 +1,6 @@
 """One live server with a seeded world and one Chromium, shared by the accessibility, phone and print tests.
 
-Browser tests are slow, so these files share what is costly: the app is served once per session on
+Browser tests are slow, so these files share what is costly: the app is served once per module on
 the test database (SQLite, or PostgreSQL with TEST_DATABASE_URL), with a learner who has a submitted
 attempt, review cards and a class, an instructor who teaches that class and hosts a timed seminar, an
 admin, and a reset link; each test opens its own page in one browser context per user.
@@ -18,10 +18,11 @@ import sqlalchemy as sa
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
+from app.accounts.resets import issue_reset
 from app.auth.accounts import create_user
 from app.database import db_write
 from app.extensions import db
-from app.models import Seminar, User
+from app.models import ReviewCard, Seminar, User
 from tests.helpers import PASSWORD, database_url, form_for, logged_in, make_seminar, open_class, take_quiz
 
 try:
@@ -83,18 +84,19 @@ def seed(app, world: World) -> None:
         assert ann.post(f"/seminars/{seminar}/answer", data=form_for(app, seminar, position)).status_code == 302
     world.seminar_at("lobby", -1)
     assert ann.get("/review").status_code == 200  # syncs the review cards from the graded attempt
-    from app.models import ReviewCard
     with app.app_context():
         world.ids["card"] = db.session.scalar(sa.select(sa.func.min(ReviewCard.id)))
         world.ids["user"] = db.session.scalar(sa.select(User.id).where(User.username == "ann"))
-    from app.accounts.resets import issue_reset
     with app.test_request_context():
         world.ids["reset_token"] = issue_reset(world.ids["user"], None)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def world(tmp_path_factory, catalog):
-    """The real app, CSRF on, served on a free loopback port for the whole session, on a seeded database."""
+    """The real app, CSRF on, served on a free loopback port for one test module, on a seeded database.
+
+    (Per module, not per session: on PostgreSQL every fixture shares one test database, and other
+    modules' fixtures drop its tables.)"""
     tmp = tmp_path_factory.mktemp("world")
     url = database_url(tmp)
     base = {"SQLALCHEMY_DATABASE_URI": url, "CATALOG": catalog, "SECRET_KEY": "x",
@@ -149,7 +151,7 @@ def shared_browser():
         manager.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def sessions(shared_browser, world):
     """Browser contexts by (user, device), each logged in once: user None is a visitor; device "phone" is 390 px."""
     made: dict = {}
