@@ -7,6 +7,7 @@ import secrets
 import threading
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
@@ -19,6 +20,13 @@ PASSWORD = "correct horse battery"
 MINIMAL_CONTENT = Path(__file__).resolve().parent / "fixtures" / "minimal"
 # values some answer field of some type takes: a wrong answer is sought among the key with one field changed to these
 OTHER_FIELD_VALUES = ("A", "F", "1", "6", "almost_no_chance", "almost_certain", "C", "I", "N", "0", "1", "")
+
+# The browser's page checks (tests/system/test_accessibility.py, test_phones_print.py) look at markup,
+# CSS, scripts and print, which do not depend on the database, and they are the slowest tests: ./test
+# runs them on SQLite only, unless PAGE_CHECKS_EVERY_DATABASE=1.
+ONCE = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL"))
+                          and os.environ.get("PAGE_CHECKS_EVERY_DATABASE") != "1",
+                          reason="pages look alike on both databases: checked on the SQLite run")
 
 
 def database_url(tmp_path: Path) -> str:

@@ -42,16 +42,18 @@ def term_html(slug: str, shown: str, definition_html: str, number: int) -> str:
 
 
 def chart_html(chart) -> str:
-    row_height, label_width, bar_width = 28, 170, 300
-    height = row_height * len(chart.values) + 8
+    """A bar chart whose text keeps its size on any screen: no viewBox (which would shrink the labels
+    with the width on a phone); each label sits above its bar, and bars and values are placed in percent."""
+    row_height, bar_height, bar_span = 44, 14, 82  # px, px, % of the width for the longest bar
+    height = row_height * len(chart.values) + 4
     rows = []
     for index, (label, value) in enumerate(chart.values):
-        y = index * row_height + 4
-        width = max(1.0, bar_width * value / chart.maximum)
+        y = index * row_height
+        width = max(0.3, bar_span * value / chart.maximum)
         rows.append(
-            f'<text x="{label_width - 8}" y="{y + 18}" text-anchor="end">{escape(label)}</text>'
-            f'<rect x="{label_width}" y="{y + 4}" width="{width:.1f}" height="{row_height - 10}" class="bar"></rect>'
-            f'<text x="{label_width + width + 6:.1f}" y="{y + 18}">{value:,g}</text>'
+            f'<text x="0" y="{y + 16}">{escape(label)}</text>'
+            f'<rect x="0" y="{y + 23}" width="{width:.2f}%" height="{bar_height}" class="bar"></rect>'
+            f'<text x="{width:.2f}%" dx="6" y="{y + 35}">{value:,g}</text>'
         )
     table_rows = "".join(f"<tr><th scope=\"row\">{escape(l)}</th><td>{v:,g}</td></tr>" for l, v in chart.values)
     total = f"<tr><th scope=\"row\">Total</th><td>{chart.total:,g}</td></tr>" if chart.total is not None else ""
@@ -60,8 +62,7 @@ def chart_html(chart) -> str:
     return (
         f'<figure class="chart" id="chart-{chart.id}">'
         f'<figcaption><strong>{escape(chart.title)}</strong> ({escape(chart.unit)}) {cite}</figcaption>'
-        f'<svg role="img" aria-label="{escape(chart.title)}" viewBox="0 0 {label_width + bar_width + 70} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet">{"".join(rows)}</svg>'
+        f'<svg role="img" aria-label="{escape(chart.title)}" width="100%" height="{height}">{"".join(rows)}</svg>'
         f'<p class="caveat">{escape(chart.caveat)}</p>'
         f'<details><summary>The figures as a table</summary><table class="figures">'
         f'<thead><tr><th scope="col">{escape(chart.unit.capitalize())}</th><th scope="col">Number</th></tr></thead>'

@@ -27,6 +27,12 @@ def module_sources(module: Module) -> list[Source]:
     return [catalog().sources[sid] for sid in module.source_ids]
 
 
+def lesson_terms(module: Module) -> list:
+    """The glossary terms the lesson uses, in the order they first appear (its printed word list)."""
+    by_slug = {term.slug: term for term in catalog().glossary}
+    return [by_slug[slug] for slug in module.terms_used if slug in by_slug]
+
+
 def render_module_page(template: str, module: Module, progress):
     """A page about one module, with the learner's progress and the module's sources."""
     return render_template(template, module=module, progress=progress, sources=module_sources(module))
@@ -78,7 +84,7 @@ def lesson(module_id: str):
     """The annotated lesson."""
     module = get_module(module_id)
     article = rendered_once("learning/_lesson_article.html", (module.id,),
-                            lambda: dict(module=module, sources=module_sources(module)))
+                            lambda: dict(module=module, sources=module_sources(module), terms=lesson_terms(module)))
     return render_template("learning/lesson.html", module=module, progress=lesson_progress(current_user, module),
                            article=article)
 

@@ -36,15 +36,26 @@
   window.setTimeout(poll, delay);
 
   // A question with a time limit counts down; at zero the answer button is disabled (the server
-  // refuses late answers anyway: this only saves a learner from sending one).
+  // refuses late answers anyway: this only saves a learner from sending one). The visible number
+  // changes every second, but a screen reader hears only 30 s, 10 s and the end (a live region
+  // beside the timer, whose role="timer" is not announced): not every tick.
   var countdown = room.querySelector("[data-countdown]");
   if (countdown) {
     var endsAt = Date.now() + 1000 * Number(countdown.dataset.countdown);
+    var say = document.createElement("span");
+    say.className = "visually-hidden countdown-say";
+    say.setAttribute("aria-live", "polite");
+    countdown.insertAdjacentElement("afterend", say);
+    var moments = [30, 10].filter(function (s) { return s < Number(countdown.dataset.countdown); });
     var tick = function () {
       var left = Math.max(0, Math.ceil((endsAt - Date.now()) / 1000));
       countdown.querySelector("strong").textContent = String(left);
+      var crossed = false;
+      while (moments.length && left <= moments[0]) { moments.shift(); crossed = true; }
+      if (crossed && left > 0) { say.textContent = left + " seconds left."; }
       if (left > 0) { window.setTimeout(tick, 250); return; }
       countdown.textContent = "Time is up.";
+      say.textContent = "Time is up.";
       room.querySelectorAll("form.live button[type=submit]").forEach(function (b) { b.disabled = true; });
     };
     tick();
