@@ -52,7 +52,7 @@ def test_the_handout_prints_the_questions_then_a_key_on_a_new_page_with_the_evid
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and response.mimetype == "text/html"
     assert '<link rel="stylesheet" href="/static/css/handout.css">' in page and "<style>" not in page
-    questions, key = page.split('<section class="key">')
+    questions, key = page.split('<section class="key" aria-label="Answer key">')
     assert questions.count('<section class="question">') == len(catalog.module(MODULE).questions)
     # the learner's part shows the items to order shuffled and no answer or explanation
     order = catalog.questions["amaq-history-order"].spec["data"]["items"]
@@ -68,7 +68,7 @@ def test_the_handout_prints_the_questions_then_a_key_on_a_new_page_with_the_evid
 def test_the_handout_gives_each_tradecraft_type_a_paper_form_and_its_reasoned_key(instructor, client, catalog):
     module = catalog.module("critical-reading")
     page = client.get(f"/instructor/export/{module.id}/handout").get_data(as_text=True)
-    questions, key = page.split('<section class="key">')
+    questions, key = page.split('<section class="key" aria-label="Answer key">')
     learner = html.unescape(questions)
     of_type = {t: [q.spec["data"] for q in module.questions if q.type == t] for t in ("source_grade", "probability", "ach")}
     assert all(of_type.values())
