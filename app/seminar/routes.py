@@ -19,7 +19,9 @@ from app.seminar.live import (MAX_QUESTIONS, AnswerRefused, MalformedAnswer, Not
                               advance, answer, create_seminar, hosted_seminars, is_member, join, joined_seminars,
                               live_item, may_host, normalise_code, seconds_left,
                               seminar_by_code)
+from app.seminar.leaderboard import nicknames
 from app.seminar.results import member_count, my_answers, results_table, scoreboard, tallies, verdict_counts
+from app.seminar.room_state import member_token, room_steps
 
 NOT_FOUND = "There is no such seminar, or you have not joined it."
 
@@ -131,7 +133,9 @@ def live(seminar_id: int):
     mine = my_answers(seminar.id, current_user.id)
     question = seminar.questions[seminar.position] if seminar.position >= 0 else None
     context = {"seminar": seminar, "module": catalog().module(seminar.module_id), "mine": mine,
-               "total": len(seminar.questions), "left": seconds_left(seminar)}
+               "total": len(seminar.questions), "left": seconds_left(seminar),
+               "step_url": url_for("seminar.member_step", seminar_id=seminar.id,
+                                   token=member_token(seminar.id, current_user.id))}
     if seminar.phase == "open" and question.position not in mine:
         context["ask"] = public_view(live_item(question))
     elif seminar.phase == "open":  # answered: nothing about the key until the host closes the question
@@ -143,6 +147,7 @@ def live(seminar_id: int):
         context["reviews"] = [review_view(live_item(q, mine.get(q.position))) for q in seminar.questions]
         context["earned"] = sum((a.fraction * seminar.questions[p].points) for p, a in mine.items())
         context["possible"] = sum(q.points for q in seminar.questions)
+        context["nickname"] = nicknames(seminar.id).get(current_user.id) if seminar.leaderboard else None
     return render_template("seminar/live.html", **context), 200, {"Cache-Control": "no-store"}
 
 
@@ -183,26 +188,19 @@ def answer_question(seminar_id: int):
 @login_required
 def host(seminar_id: int):
     """The host's screen: the code, the room, the question on screen, the controls and the results so far."""
-    return host_page(hosted_seminar(seminar_id), projector=False)
+    return host_page(hosted_seminar(seminar_id))
 
 
-@bp.route("/seminars/<int(max=2147483647):seminar_id>/screen")
-@login_required
-def screen(seminar_id: int):
-    """The same for the projector, without the controls and without anyone's name or points."""
-    return host_page(hosted_seminar(seminar_id), projector=True)
-
-
-def host_page(seminar: Seminar, projector: bool):
+def host_page(seminar: Seminar):
     question = seminar.questions[seminar.position] if seminar.position >= 0 else None
     counts = tallies(seminar)
     return render_template(
-        "seminar/host.html", seminar=seminar, module=catalog().module(seminar.module_id), projector=projector,
+        "seminar/host.html", seminar=seminar, module=catalog().module(seminar.module_id),
         left=seconds_left(seminar),
         question=public_view(live_item(question)) if question else None,
         revealed=review_view(live_item(question)) if question and seminar.phase != "open" else None,
         tally=counts[question.position] if question else None, tallies=counts,
-        members=member_count(seminar.id), board=[] if projector else scoreboard(seminar),
+        members=member_count(seminar.id), board=scoreboard(seminar),
         possible=sum(q.points for q in seminar.questions),
         join_url=url_for("seminar.join_form", _external=True)), 200, {"Cache-Control": "no-store"}
 
@@ -215,10 +213,13 @@ def advance_room(seminar_id: int):
     form = AdvanceForm(request.form)
     if not form.validate():
         abort(400, description="Choose one of the room's buttons.")
+    if form.action.data == "end" and not form.confirm.data:  # ending cannot be undone: asked first
+        return redirect(url_for("seminar.confirm_end", seminar_id=seminar.id))
     try:
         advance(seminar, form.action.data, form.step.data)
     except SeminarMoved as exc:
         flash(str(exc), "info")
+    room_steps().forget(seminar.id)  # this process's phones see the new step at their next poll
     return redirect(url_for("seminar.host", seminar_id=seminar.id))
 
 

@@ -35,7 +35,9 @@ def room(app, seminar_id: int) -> Seminar:
 
 
 def step(host, seminar_id: int, action: str, at: int):
-    return host.post(f"/seminars/{seminar_id}/advance", data={"action": action, "step": str(at)})
+    """Press one of the host's buttons (ending as the confirmation page does)."""
+    return host.post(f"/seminars/{seminar_id}/advance", data={"action": action, "step": str(at),
+                                                              **({"confirm": "1"} if action == "end" else {})})
 
 
 @pytest.fixture
@@ -203,7 +205,7 @@ def test_a_whole_seminar_from_lobby_to_scores(app, seminar_world):
     assert board.index("Ann") < board.index("Bob")  # best first
     projected = host.get(f"/seminars/{seminar_id}/screen").get_data(as_text=True)
     assert "Ann" not in projected and "Bob" not in projected and "End the seminar" not in projected
-    assert "Questions" in projected and "Thursday seminar" in projected
+    assert "The room's results" in projected and "Question 3" in projected and "Thursday seminar" in projected
     exported = host.get(f"/seminars/{seminar_id}/results.csv")
     assert exported.mimetype == "text/csv" and "attachment" in exported.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
