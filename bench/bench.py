@@ -80,6 +80,7 @@ def measure(run: Run, detail: str, settings: dict):
     """The phases, in order, on one database (imported here: the app reads GROUNDWORK_CONTENT on import)."""
     import live_seminar
     import pages
+    import room as live_room
     import phases
     from classes import class_pages
     from review_queue import review_queue
@@ -97,6 +98,7 @@ def measure(run: Run, detail: str, settings: dict):
     loaded = pages.loaded_progress(run, learner_pages + instructor_pages)
     queue = review_queue(run)
     classes = class_pages(run)
+    room = live_room.room(run)
     app_server = run.server("groundwork")
     app_log_problems = app_server.log_problems(app_server.error_log)[:10]
     run.stop("groundwork")
@@ -104,7 +106,7 @@ def measure(run: Run, detail: str, settings: dict):
     run.stop("ceiling")
     costs = pages.in_process(run)
     return DatabaseResult(seeded, run.cpu, logins, prepare_s, burst, seminar, rates, learner_pages,
-                          instructor_pages, loaded, queue, classes, app_log_problems, ceiling, costs,
+                          instructor_pages, loaded, queue, classes, room, app_log_problems, ceiling, costs,
                           gunicorn_command(app_server, settings))
 
 
@@ -160,6 +162,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--page-samples", type=int, default=200)
     parser.add_argument("--ceiling-rounds", type=int, default=3)
+    parser.add_argument("--room-phones", type=int, default=2000, help="phones in the full-size room (bench/room.py)")
+    parser.add_argument("--room-poll-threads", type=int, default=24, help="client threads pacing the room's polls")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
@@ -22,6 +23,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from app.extensions import db
 from app.models import Seminar
 
+T = TypeVar("T")
 STEP_TTL = 0.5  # seconds a worker answers from its copy of a room's step before reading it again
 _rooms = Seminar.__table__
 READ_STEP = sa.select(_rooms.c.step, _rooms.c.phase, _rooms.c.position).where(_rooms.c.id == sa.bindparam("id"))
@@ -49,6 +51,7 @@ class RoomSteps:
         self.tokens = URLSafeSerializer(secret_key, salt="seminar-member")
         self.ttl = ttl
         self.copies: dict[int, RoomStep] = {}
+        self.closed: dict[tuple[int, int], Any] = {}
         self.lock = threading.Lock()
 
     def current(self, seminar_id: int) -> RoomStep | None:
@@ -66,6 +69,16 @@ class RoomSteps:
                 self.copies.clear()
             self.copies[seminar_id] = copy
         return copy
+
+    def closed_tally(self, seminar_id: int, step: int, count: Callable[[], T]) -> T:
+        """The verdict counts of the question closed at `step`, counted once per process: no answer lands
+        once a question is closed (the answer's INSERT needs it open), so they never change."""
+        key = (seminar_id, step)
+        if key not in self.closed:
+            if len(self.closed) > 10_000:
+                self.closed.clear()
+            self.closed[key] = count()
+        return self.closed[key]
 
     def forget(self, seminar_id: int) -> None:
         """After this process moved the room on: its next poll reads the new step at once."""

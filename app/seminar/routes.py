@@ -142,7 +142,8 @@ def live(seminar_id: int):
         context["waiting"] = review_view(live_item(question, mine[question.position]))
     elif seminar.phase == "closed":
         context["shown"] = review_view(live_item(question, mine.get(question.position)))
-        context["tally"] = verdict_counts(seminar.id, question.position)
+        context["tally"] = room_steps().closed_tally(seminar.id, seminar.step,
+                                                     lambda: verdict_counts(seminar.id, question.position))
     elif seminar.phase == "ended":
         context["reviews"] = [review_view(live_item(q, mine.get(q.position))) for q in seminar.questions]
         context["earned"] = sum((a.fraction * seminar.questions[p].points) for p, a in mine.items())
