@@ -20,7 +20,7 @@ from app.seminar.routes import NOT_FOUND, hosted_seminar
 
 def join_qr(link: str) -> Markup:
     """The join link as a QR code in inline SVG that its box sizes (no image is fetched)."""
-    svg = segno.make(link, error="m").svg_inline(omitsize=True, border=2)
+    svg = segno.make(link, error="m").svg_inline(omitsize=True, border=2, light="white")
     return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR code of the join link" ', 1))
 
 
