@@ -88,6 +88,8 @@ def measure(run: Run, detail: str, settings: dict):
 
     seeded = phases.seed(run, detail, SECRET)
     phases.start_servers(run, phases.server_env(run, SECRET, CONTENT, SEEDS), settings)
+    if run.args.room_only:  # the full-size room alone (bench/room.py): its figures printed, nothing written
+        return live_room.room_alone(run)
     logins = phases.logins(run)
     prepare_s = phases.prepare(run)
     burst, insert_rounds = phases.burst(run)
@@ -127,7 +129,8 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
         detail = "PostgreSQL on 127.0.0.1, throwaway database " + url.rsplit("/", 1)[1]
     run = Run(kind, args, here, url, catalog)
     try:
-        return measure(run, detail, settings).to_json()
+        measured = measure(run, detail, settings)
+        return measured if isinstance(measured, dict) else measured.to_json()
     finally:
         for server in run.servers:
             server.stop()
@@ -164,6 +167,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--ceiling-rounds", type=int, default=3)
     parser.add_argument("--room-phones", type=int, default=2000, help="phones in the full-size room (bench/room.py)")
     parser.add_argument("--room-poll-threads", type=int, default=24, help="client threads pacing the room's polls")
+    parser.add_argument("--room-only", action="store_true", help="seed, start the servers and measure the "
+                        "full-size room alone; print its figures (implies --no-write)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread")
@@ -180,6 +185,7 @@ def main(argv: list[str]) -> int:
                         help="print the results; leave results.json and docs/benchmark.md alone")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file in bench/.work")
     args = parser.parse_args(argv)
+    args.no_write = args.no_write or args.room_only
     if args.report_only:
         results = json.loads((BENCH / "results.json").read_text())
         log(f"rewrote {report.write(results, results[0]['run_settings']).relative_to(ROOT)} from bench/results.json")

@@ -219,3 +219,15 @@ def read_back(run: Run, seminar_id: int, phones: int, join_s: float, alone: load
         f"({ceiling.per_second:.0f}/s); reveal {reveal.wall:.2f}s, p95 {result.room_reveal_p95_ms:.0f} ms; "
         f"5xx {result.room_errors_5xx}, errors {result.room_errors[:3]}")
     return result
+
+
+def room_alone(run: Run) -> dict:
+    """`bench/run --room-only`: the instructor logs in and the room is measured, nothing else."""
+    from dataclasses import asdict
+
+    from phases import log_in
+
+    run.instructor = Learner(run.seeded["instructor_username"], seeding.PASSWORD)
+    log_in(run.conns, run.instructor, [])
+    return {"database": run.kind, "cpu": run.cpu, **asdict(room(run))}
+
