@@ -218,7 +218,8 @@ def main(argv: list[str]) -> int:
             "duration": args.duration, "page_rounds": args.page_rounds, "warmup": args.warmup,
             "ceiling_rounds": args.ceiling_rounds,
             "page_samples": args.page_samples, "history_sessions": args.history_sessions,
-            "setup_concurrency": args.setup_concurrency, "quiet_wait": args.quiet_wait}
+            "setup_concurrency": args.setup_concurrency, "quiet_wait": args.quiet_wait,
+            "room_poll_threads": args.room_poll_threads}
     for r in results:
         r["run_s"] = total
         r["run_settings"] = meta
