@@ -8,7 +8,6 @@ from app.auth.limits import TOO_MANY_CODES, count_join_code, look_up_code
 from app.classes.scope import taught_classes
 from app.content import catalog
 from app.csv_export import csv_download
-from app.extensions import db
 from app.lookups import get_module
 from app.models import Seminar
 from app.quiz.presenter import public_view, review_view
@@ -17,30 +16,13 @@ from app.seminar import bp
 from app.seminar.forms import AdvanceForm, AnswerForm, JoinForm, SeminarForm
 from app.seminar.live import (MAX_QUESTIONS, AnswerRefused, MalformedAnswer, NotAMember, SeminarMoved,
                               advance, answer, create_seminar, hosted_seminars, is_member, join, joined_seminars,
-                              live_item, may_host, normalise_code, seconds_left,
+                              live_item, normalise_code, seconds_left,
                               seminar_by_code)
 from app.seminar.leaderboard import nicknames
+from app.seminar.lookup import NOT_FOUND, get_seminar, hosted_seminar, hosts
 from app.seminar.results import member_count, my_answers, results_table, scoreboard, tallies, verdict_counts
 from app.seminar.room_state import member_token, room_steps
 
-NOT_FOUND = "There is no such seminar, or you have not joined it."
-
-
-def get_seminar(seminar_id: int) -> Seminar:
-    """:raise 404: when no seminar has this id."""
-    return db.session.get(Seminar, seminar_id) or abort(404, description=NOT_FOUND)
-
-
-def hosts(seminar: Seminar) -> bool:
-    return may_host(current_user, seminar)
-
-
-def hosted_seminar(seminar_id: int) -> Seminar:
-    """:raise 404: unless the current user hosts it (anyone else learns nothing about it)."""
-    seminar = get_seminar(seminar_id)
-    if not hosts(seminar):
-        abort(404, description=NOT_FOUND)
-    return seminar
 
 
 def seminar_form() -> SeminarForm:

@@ -13,9 +13,9 @@ from app.seminar import bp
 from app.seminar.forms import LeaderboardForm
 from app.seminar.leaderboard import room_results, set_leaderboard
 from app.seminar.live import live_item, seconds_left
+from app.seminar.lookup import NOT_FOUND, hosted_seminar
 from app.seminar.results import member_count, tallies
 from app.seminar.room_state import room_steps, token_admits
-from app.seminar.routes import NOT_FOUND, hosted_seminar
 
 
 def join_qr(link: str) -> Markup:
