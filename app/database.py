@@ -27,6 +27,9 @@ from app.extensions import db
 # True inside db_write(): SQLite then begins the transaction with BEGIN IMMEDIATE.
 writing: ContextVar[bool] = ContextVar("writing", default=False)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# GETs that mostly touch no database (a phone's poll of the room's step is served from a per-process
+# copy): no connection is checked out for them up front
+ANSWERED_WITHOUT_A_QUERY = {"static", "seminar.member_step"}
 
 
 class WriteOutsideBlock(RuntimeError):
@@ -104,7 +107,7 @@ def init_app(app: Flask) -> None:
             # A GET only reads (tests/cross/test_access_matrix.py checks it), and under READ COMMITTED
             # every statement sees its own snapshot anyway: running the statements in autocommit
             # gives the same answers without a BEGIN and a ROLLBACK round trip per request.
-            if request.method in SAFE_METHODS and request.endpoint != "static":
+            if request.method in SAFE_METHODS and request.endpoint not in ANSWERED_WITHOUT_A_QUERY:
                 db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 

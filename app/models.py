@@ -255,6 +255,8 @@ class Seminar(db.Model):
     # the class it is held for, if any: its results then count in that class too
     class_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("course_class.id", ondelete="SET NULL"),
                                                           index=True)
+    # whether the projector shows the best scores under nicknames at the end (off: results without names)
+    leaderboard: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     host: so.Mapped[User] = so.relationship()
     questions: so.Mapped[list["SeminarQuestion"]] = so.relationship(

@@ -80,6 +80,7 @@ def measure(run: Run, detail: str, settings: dict):
     """The phases, in order, on one database (imported here: the app reads GROUNDWORK_CONTENT on import)."""
     import live_seminar
     import pages
+    import room as live_room
     import phases
     from classes import class_pages
     from review_queue import review_queue
@@ -87,6 +88,8 @@ def measure(run: Run, detail: str, settings: dict):
 
     seeded = phases.seed(run, detail, SECRET)
     phases.start_servers(run, phases.server_env(run, SECRET, CONTENT, SEEDS), settings)
+    if run.args.room_only:  # the full-size room alone (bench/room.py): its figures printed, nothing written
+        return live_room.room_alone(run)
     logins = phases.logins(run)
     prepare_s = phases.prepare(run)
     burst, insert_rounds = phases.burst(run)
@@ -97,6 +100,7 @@ def measure(run: Run, detail: str, settings: dict):
     loaded = pages.loaded_progress(run, learner_pages + instructor_pages)
     queue = review_queue(run)
     classes = class_pages(run)
+    room = live_room.room(run)
     app_server = run.server("groundwork")
     app_log_problems = app_server.log_problems(app_server.error_log)[:10]
     run.stop("groundwork")
@@ -104,7 +108,7 @@ def measure(run: Run, detail: str, settings: dict):
     run.stop("ceiling")
     costs = pages.in_process(run)
     return DatabaseResult(seeded, run.cpu, logins, prepare_s, burst, seminar, rates, learner_pages,
-                          instructor_pages, loaded, queue, classes, app_log_problems, ceiling, costs,
+                          instructor_pages, loaded, queue, classes, room, app_log_problems, ceiling, costs,
                           gunicorn_command(app_server, settings))
 
 
@@ -125,7 +129,8 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
         detail = "PostgreSQL on 127.0.0.1, throwaway database " + url.rsplit("/", 1)[1]
     run = Run(kind, args, here, url, catalog)
     try:
-        return measure(run, detail, settings).to_json()
+        measured = measure(run, detail, settings)
+        return measured if isinstance(measured, dict) else measured.to_json()
     finally:
         for server in run.servers:
             server.stop()
@@ -160,6 +165,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--page-samples", type=int, default=200)
     parser.add_argument("--ceiling-rounds", type=int, default=3)
+    parser.add_argument("--room-phones", type=int, default=2000, help="phones in the full-size room (bench/room.py)")
+    parser.add_argument("--room-poll-threads", type=int, default=24, help="client threads pacing the room's polls")
+    parser.add_argument("--room-only", action="store_true", help="seed, start the servers and measure the "
+                        "full-size room alone; print its figures (implies --no-write)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread")
@@ -176,6 +185,7 @@ def main(argv: list[str]) -> int:
                         help="print the results; leave results.json and docs/benchmark.md alone")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file in bench/.work")
     args = parser.parse_args(argv)
+    args.no_write = args.no_write or args.room_only
     if args.report_only:
         results = json.loads((BENCH / "results.json").read_text())
         log(f"rewrote {report.write(results, results[0]['run_settings']).relative_to(ROOT)} from bench/results.json")
@@ -208,7 +218,8 @@ def main(argv: list[str]) -> int:
             "duration": args.duration, "page_rounds": args.page_rounds, "warmup": args.warmup,
             "ceiling_rounds": args.ceiling_rounds,
             "page_samples": args.page_samples, "history_sessions": args.history_sessions,
-            "setup_concurrency": args.setup_concurrency, "quiet_wait": args.quiet_wait}
+            "setup_concurrency": args.setup_concurrency, "quiet_wait": args.quiet_wait,
+            "room_poll_threads": args.room_poll_threads}
     for r in results:
         r["run_s"] = total
         r["run_settings"] = meta

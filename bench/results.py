@@ -79,6 +79,29 @@ class Seminar:
 
 
 @dataclass(frozen=True)
+class Room:
+    """The room at full size (bench/room.py): every phone joins, polls while answering, loads the key at once."""
+    room_phones: int
+    room_answers_stored: int
+    room_lost: int
+    room_doubled: int
+    room_errors_5xx: int
+    room_polls_per_s: float  # while the answers arrive, paced at the rate the phones need
+    room_poll_p95_ms: float
+    room_poll_not_modified: float  # share of those polls answered 304
+    room_answers_per_s: float
+    room_answer_p95_ms: float
+    room_reveal_wall_s: float
+    room_reveal_p95_ms: float
+    room_polls_alone_per_s: float  # closed loop, as fast as the server answers
+    room_poll_alone_p95_ms: float
+    room_ceiling_pages_per_s: float  # the bare page, in windows alternating with those polls
+    room_poll_ratio: float
+    room_join_s: float
+    room_errors: list[str]
+
+
+@dataclass(frozen=True)
 class PageRate:
     """One kind of page under closed-loop load: `{name}_pages_per_s`, `{name}_page_p50_ms` ..."""
     name: str
@@ -183,6 +206,7 @@ class DatabaseResult:
     loaded_progress: LoadedProgress
     review_queue: ReviewQueue
     class_pages: ClassPages
+    room: Room
     app_log_problems: list[str]
     ceiling_inserts: CeilingInserts
     in_process: dict[str, float] | None
@@ -198,7 +222,7 @@ class DatabaseResult:
 
     @property
     def errors_5xx(self) -> int:
-        return self.burst.server_errors + self.seminar.server_errors + self.errors_5xx_pages
+        return self.burst.server_errors + self.seminar.server_errors + self.errors_5xx_pages + self.room.room_errors_5xx
 
     def ratio(self, per_s: float, ceiling: float) -> float:
         return round(per_s / ceiling, 3)
@@ -231,6 +255,7 @@ class DatabaseResult:
         out.update(figures(self.loaded_progress))
         out.update(figures(self.review_queue))
         out.update(figures(self.class_pages))
+        out.update(figures(self.room))
         out.update(errors_5xx_pages=self.errors_5xx_pages, app_log_problems=self.app_log_problems)
         out.update(figures(self.ceiling_inserts))
         if self.in_process is not None:
@@ -246,7 +271,17 @@ TARGETS: dict[str, tuple[str, Callable[[DatabaseResult], bool]]] = {
     "doubled": ("== 0", lambda r: r.burst.doubled == 0),
     "errors_5xx": ("== 0", lambda r: r.errors_5xx == 0),
     "submit_p95_ms": ("< 250", lambda r: r.burst.submit_p95_ms < 250),
-    "submit_ratio": (">= 0.40", lambda r: r.submit_ratio >= 0.40),
-    "lesson_ratio": (">= 0.50", lambda r: r.lesson_ratio >= 0.50),
+    # restated in issue 15: PostgreSQL submissions >= 35% of the insert ceiling, SQLite's stays 40%
+    "submit_ratio": (">= 0.40 (PostgreSQL >= 0.35)",
+                     lambda r: r.submit_ratio >= (0.35 if r.seeded.database == "postgresql" else 0.40)),
+    # restated in issue 15: lesson pages >= 25% of the bare-page ceiling on both databases
+    "lesson_ratio": (">= 0.25", lambda r: r.lesson_ratio >= 0.25),
     "progress_page_ms": ("< 250", lambda r: r.page("progress").p95_ms < 250),
+    "room_answers": ("every phone's answer stored exactly once",
+                     lambda r: r.room.room_answers_stored == r.room.room_phones and r.room.room_doubled == 0),
+    "room_polls_per_s": (">= 1 per phone every 2 s", lambda r: r.room.room_polls_per_s >= 0.98 * r.room.room_phones / 2),
+    "room_poll_p95_ms": ("< 100", lambda r: r.room.room_poll_p95_ms < 100),
+    "room_answer_p95_ms": ("< 250", lambda r: r.room.room_answer_p95_ms < 250),
+    "room_reveal_p95_ms": ("< 500", lambda r: r.room.room_reveal_p95_ms < 500),
+    "room_poll_ratio": (">= 0.60", lambda r: r.room.room_poll_ratio >= 0.60),
 }

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("seminar", __name__)
 
-from app.seminar import routes  # noqa: E402,F401
+from app.seminar import routes, screen  # noqa: E402,F401

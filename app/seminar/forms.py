@@ -1,6 +1,6 @@
 """Opening a seminar, joining one, the host's buttons and which question a phone answers."""
 from flask_wtf import FlaskForm
-from wtforms import Form, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import BooleanField, Form, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.auth.forms import PRINTABLE
@@ -41,6 +41,12 @@ class AdvanceForm(Form):
     """A host's button: the action and the step the room was at when the page showed it."""
     action = SelectField(choices=ACTIONS, validators=[InputRequired()])
     step = IntegerField(validators=[InputRequired(), WholeNumberRange(0, 99_999_999)])
+    confirm = BooleanField()  # "end" only: sent by the confirmation page
+
+
+class LeaderboardForm(Form):
+    """The host's switch for the projector's leaderboard of nicknames."""
+    shown = SelectField(choices=("on", "off"), validators=[InputRequired()])
 
 
 class AnswerForm(Form):

@@ -8,7 +8,6 @@ from app.auth.limits import TOO_MANY_CODES, count_join_code, look_up_code
 from app.classes.scope import taught_classes
 from app.content import catalog
 from app.csv_export import csv_download
-from app.extensions import db
 from app.lookups import get_module
 from app.models import Seminar
 from app.quiz.presenter import public_view, review_view
@@ -17,28 +16,13 @@ from app.seminar import bp
 from app.seminar.forms import AdvanceForm, AnswerForm, JoinForm, SeminarForm
 from app.seminar.live import (MAX_QUESTIONS, AnswerRefused, MalformedAnswer, NotAMember, SeminarMoved,
                               advance, answer, create_seminar, hosted_seminars, is_member, join, joined_seminars,
-                              live_item, may_host, normalise_code, seconds_left,
+                              live_item, normalise_code, seconds_left,
                               seminar_by_code)
+from app.seminar.leaderboard import nicknames
+from app.seminar.lookup import NOT_FOUND, get_seminar, hosted_seminar, hosts
 from app.seminar.results import member_count, my_answers, results_table, scoreboard, tallies, verdict_counts
+from app.seminar.room_state import member_token, room_steps
 
-NOT_FOUND = "There is no such seminar, or you have not joined it."
-
-
-def get_seminar(seminar_id: int) -> Seminar:
-    """:raise 404: when no seminar has this id."""
-    return db.session.get(Seminar, seminar_id) or abort(404, description=NOT_FOUND)
-
-
-def hosts(seminar: Seminar) -> bool:
-    return may_host(current_user, seminar)
-
-
-def hosted_seminar(seminar_id: int) -> Seminar:
-    """:raise 404: unless the current user hosts it (anyone else learns nothing about it)."""
-    seminar = get_seminar(seminar_id)
-    if not hosts(seminar):
-        abort(404, description=NOT_FOUND)
-    return seminar
 
 
 def seminar_form() -> SeminarForm:
@@ -131,18 +115,22 @@ def live(seminar_id: int):
     mine = my_answers(seminar.id, current_user.id)
     question = seminar.questions[seminar.position] if seminar.position >= 0 else None
     context = {"seminar": seminar, "module": catalog().module(seminar.module_id), "mine": mine,
-               "total": len(seminar.questions), "left": seconds_left(seminar)}
+               "total": len(seminar.questions), "left": seconds_left(seminar),
+               "step_url": url_for("seminar.member_step", seminar_id=seminar.id,
+                                   token=member_token(seminar.id, current_user.id))}
     if seminar.phase == "open" and question.position not in mine:
         context["ask"] = public_view(live_item(question))
     elif seminar.phase == "open":  # answered: nothing about the key until the host closes the question
         context["waiting"] = review_view(live_item(question, mine[question.position]))
     elif seminar.phase == "closed":
         context["shown"] = review_view(live_item(question, mine.get(question.position)))
-        context["tally"] = verdict_counts(seminar.id, question.position)
+        context["tally"] = room_steps().closed_tally(seminar.id, seminar.step,
+                                                     lambda: verdict_counts(seminar.id, question.position))
     elif seminar.phase == "ended":
         context["reviews"] = [review_view(live_item(q, mine.get(q.position))) for q in seminar.questions]
         context["earned"] = sum((a.fraction * seminar.questions[p].points) for p, a in mine.items())
         context["possible"] = sum(q.points for q in seminar.questions)
+        context["nickname"] = nicknames(seminar.id).get(current_user.id) if seminar.leaderboard else None
     return render_template("seminar/live.html", **context), 200, {"Cache-Control": "no-store"}
 
 
@@ -183,26 +171,19 @@ def answer_question(seminar_id: int):
 @login_required
 def host(seminar_id: int):
     """The host's screen: the code, the room, the question on screen, the controls and the results so far."""
-    return host_page(hosted_seminar(seminar_id), projector=False)
+    return host_page(hosted_seminar(seminar_id))
 
 
-@bp.route("/seminars/<int(max=2147483647):seminar_id>/screen")
-@login_required
-def screen(seminar_id: int):
-    """The same for the projector, without the controls and without anyone's name or points."""
-    return host_page(hosted_seminar(seminar_id), projector=True)
-
-
-def host_page(seminar: Seminar, projector: bool):
+def host_page(seminar: Seminar):
     question = seminar.questions[seminar.position] if seminar.position >= 0 else None
     counts = tallies(seminar)
     return render_template(
-        "seminar/host.html", seminar=seminar, module=catalog().module(seminar.module_id), projector=projector,
+        "seminar/host.html", seminar=seminar, module=catalog().module(seminar.module_id),
         left=seconds_left(seminar),
         question=public_view(live_item(question)) if question else None,
         revealed=review_view(live_item(question)) if question and seminar.phase != "open" else None,
         tally=counts[question.position] if question else None, tallies=counts,
-        members=member_count(seminar.id), board=[] if projector else scoreboard(seminar),
+        members=member_count(seminar.id), board=scoreboard(seminar),
         possible=sum(q.points for q in seminar.questions),
         join_url=url_for("seminar.join_form", _external=True)), 200, {"Cache-Control": "no-store"}
 
@@ -215,10 +196,13 @@ def advance_room(seminar_id: int):
     form = AdvanceForm(request.form)
     if not form.validate():
         abort(400, description="Choose one of the room's buttons.")
+    if form.action.data == "end" and not form.confirm.data:  # ending cannot be undone: asked first
+        return redirect(url_for("seminar.confirm_end", seminar_id=seminar.id))
     try:
         advance(seminar, form.action.data, form.step.data)
     except SeminarMoved as exc:
         flash(str(exc), "info")
+    room_steps().forget(seminar.id)  # this process's phones see the new step at their next poll
     return redirect(url_for("seminar.host", seminar_id=seminar.id))
 
 

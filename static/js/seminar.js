@@ -1,5 +1,7 @@
-// Live seminar pages: poll the room's state; when the host moves on, show the new screen.
-// The host's page also updates its counts of members and answers in place.
+// Live seminar pages (phone, host, projector): poll the room's state; when the host moves on, show
+// the new screen. The host's and the projector's pages also update their counts in place. A phone
+// polls its member address, which answers 304 when nothing changed (the browser's cache then hands
+// fetch the last body).
 (function () {
   "use strict";
   var room = document.getElementById("live-room");
@@ -35,10 +37,11 @@
   }
   window.setTimeout(poll, delay);
 
-  // A question with a time limit counts down; at zero the answer button is disabled (the server
-  // refuses late answers anyway: this only saves a learner from sending one). The visible number
-  // changes every second, but a screen reader hears only 30 s, 10 s and the end (a live region
-  // beside the timer, whose role="timer" is not announced): not every tick.
+  // A question with a time limit counts down. At zero: the phone's answer button is disabled (the
+  // server refuses late answers anyway: this only saves a learner from sending one), and the host's
+  // page says time is up and offers "Show the key" at once. The visible number changes every second,
+  // but a screen reader hears only 30 s, 10 s and the end (a live region beside the timer, whose
+  // role="timer" is not announced): not every tick.
   var countdown = room.querySelector("[data-countdown]");
   if (countdown) {
     var endsAt = Date.now() + 1000 * Number(countdown.dataset.countdown);
@@ -54,9 +57,14 @@
       while (moments.length && left <= moments[0]) { moments.shift(); crossed = true; }
       if (crossed && left > 0) { say.textContent = left + " seconds left."; }
       if (left > 0) { window.setTimeout(tick, 250); return; }
-      countdown.textContent = "Time is up.";
+      countdown.textContent = countdown.dataset.timeUp || "Time is up.";
       say.textContent = "Time is up.";
       room.querySelectorAll("form.live button[type=submit]").forEach(function (b) { b.disabled = true; });
+      room.querySelectorAll("[data-time-up-note]").forEach(function (note) { note.hidden = false; });
+      room.querySelectorAll("[data-time-up-label]").forEach(function (b) {
+        b.textContent = b.dataset.timeUpLabel;
+        b.focus();
+      });
     };
     tick();
   }

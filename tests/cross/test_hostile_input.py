@@ -27,6 +27,7 @@ from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, LessonRead, Seminar, SeminarAnswer, User
 from app.quiz.grading import grade_response
+from app.seminar.room_state import member_token
 from tests.helpers import PASSWORD, count, make_seminar, open_class
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -293,16 +294,21 @@ def test_any_seminar_answer_is_stored_gradable_or_refused_with_a_message(app, qu
 
 @FUZZ
 @given(code=st.one_of(values, st.sampled_from(["", " ", "-", "ABCDEF", "abcdef", "0O1IL"])),
-       action=st.one_of(values, st.sampled_from(["open", "close", "end"])), step=values)
-def test_any_join_code_or_host_step_is_answered_without_a_server_error(app, quiz_taker, live_room, code, action, step):
+       action=st.one_of(values, st.sampled_from(["open", "close", "end"])), step=values,
+       confirm=st.one_of(values, st.sampled_from(["1", "y", ""])), shown=st.one_of(values, st.sampled_from(["on", "off"])))
+def test_any_join_code_or_host_step_is_answered_without_a_server_error(app, quiz_taker, live_room, code, action, step,
+                                                                        confirm, shown):
     host, seminar = live_room
     ok_status(quiz_taker.post("/seminars/join", data={"code": code}), (302, 400, 413, 429))  # 429: wrong codes run out
     before = db_step(app, seminar)
-    response = host.post(f"/seminars/{seminar}/advance", data={"action": action, "step": step})
+    response = host.post(f"/seminars/{seminar}/advance", data={"action": action, "step": step, "confirm": confirm})
     ok_status(response, (302, 400, 413))
     if response.status_code != 302:
         assert db_step(app, seminar) == before
+    ok_status(host.post(f"/seminars/{seminar}/leaderboard", data={"shown": shown}), (302, 400, 413))
     assert host.get(f"/seminars/{seminar}/host").status_code == 200
+    assert host.get(f"/seminars/{seminar}/screen").status_code == 200
+    ok_status(host.get(f"/seminars/{seminar}/end"), (200, 302))
 
 
 @FUZZ
@@ -409,7 +415,7 @@ def assert_inert(html: str) -> Inertness:
 
 
 def every_get_url(app, attempt_id: int, seminar_id: int = 1, token: str = "x" * 43, class_id: int = 1,
-                  user_id: int = 1) -> list[str]:
+                  user_id: int = 1, member_token: str = "x") -> list[str]:
     # the first review card, and its first review: the learner's first missed question, once synced
     values = {"module_id": MODULE, "source_id": SOURCE, "attempt_id": attempt_id, "seminar_id": seminar_id,
               "card_id": 1, "number": 1, "token": token, "class_id": class_id, "user_id": user_id}
@@ -419,7 +425,8 @@ def every_get_url(app, attempt_id: int, seminar_id: int = 1, token: str = "x" * 
             continue
         url = rule.rule
         for name in rule.arguments:
-            url = re.sub(r"<(?:[^:<>]+:)?" + name + ">", str(values[name]), url)
+            value = member_token if (rule.endpoint, name) == ("seminar.member_step", "token") else values[name]
+            url = re.sub(r"<(?:[^:<>]+:)?" + name + ">", str(value), url)
         urls.append(url)
     return urls
 
@@ -442,9 +449,10 @@ def test_a_script_display_name_is_inert_on_every_page(app, client, make_user, pa
     with app.app_context():
         mallory = db.session.scalar(User.named("mallory")).id
         token = issue_reset(mallory, issued_by=None)
-    urls = every_get_url(app, attempt, seminar, token, course_class, mallory)
+        polling = member_token(seminar, mallory)
+    urls = every_get_url(app, attempt, seminar, token, course_class, mallory, polling)
     is_staff = lambda url: (url.startswith(("/instructor/", "/seminars/pick/", "/classes")) or url == "/seminars"
-                            or url.endswith(("/host", "/screen", "/results.csv")))
+                            or url.endswith(("/host", "/screen", "/end", "/results.csv")))
     admin_pages = ["/accounts"]
     pages = [url for url in urls if not is_staff(url) and url not in admin_pages]
     staff_pages = [url for url in urls if is_staff(url)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import threading
 import time
@@ -792,9 +793,17 @@ def test_live_seminar_phone_follows_the_host_by_itself(browser, server):
 
         host.get_by_role("button", name="Close answers and show the key").click()
         expect(phone.locator(".review-item .verdict")).to_have_text("correct")
-        expect(phone.locator(".evidence blockquote").first).to_be_visible()
+        passage = phone.locator(".evidence-in-place details").first
+        expect(passage.locator("blockquote")).to_be_hidden()  # in place, closed until tapped
+        passage.locator("summary").click()
+        expect(passage.locator("blockquote")).to_be_visible()
+        assert phone.url.endswith(f"/seminars/{seminar.id}"), "the phone stays in the room"
+        source = passage.get_by_role("link", name="Read it in the source (opens in a new tab)")
+        assert source.get_attribute("target") == "_blank"
         expect(host.locator("text=1 correct")).to_be_visible()
-        host.get_by_role("button", name="End the seminar").click()
+        host.get_by_role("link", name="End the seminar…").click()
+        expect(host.get_by_role("heading", name="End the seminar?")).to_be_visible()
+        host.get_by_role("button", name="Yes, end the seminar").click()
         expect(phone.locator("text=The seminar has ended")).to_be_visible()
         assert errors == []
     finally:
@@ -1064,3 +1073,139 @@ def test_each_tradecraft_type_is_answered_by_keyboard_on_a_phone_without_sideway
         assert not errors, errors
     finally:
         context.close()
+
+
+# --------------------------------------------------------------------------- the projector screen and the host's time-up
+
+SCREEN_SIZES = ((1280, 720), (1920, 1080))
+
+
+def biggest_questions(catalog) -> list:
+    """Per question type, the question with the most to show open (prompt and lists) and the one with the
+    most to show closed (prompt, key and passages): the hardest to fit."""
+    from markupsafe import Markup
+
+    from app.quiz.types import QUESTION_TYPES
+
+    def open_size(module, q):
+        qtype, data = QUESTION_TYPES[q.type], q.spec["data"]
+        lists = qtype.preview(data, qtype.layout(data, random.Random(0)))
+        return len(Markup(q.spec["prompt_html"]).striptags()) + sum(len(text) + 40 for texts in lists for text in texts)
+
+    def closed_size(module, q):
+        return (len(Markup(q.spec["prompt_html"]).striptags()) + len(QUESTION_TYPES[q.type].describe_key(q.spec["data"]))
+                + sum(len(e["quote"]) for e in q.spec["evidence"]))
+
+    chosen = {}
+    for measure in (open_size, closed_size):
+        for kind in QUESTION_TYPES:
+            pairs = [(m, q) for m in catalog.modules for q in m.questions if q.type == kind]
+            module, q = max(pairs, key=lambda pair: measure(*pair))
+            chosen[q.id] = (module, q)
+    return list(chosen.values())
+
+
+def test_the_projector_screen_fits_both_screen_sizes_for_every_question_type(browser, server, catalog, tmp_path):
+    """Lobby, each type's biggest questions open and closed, and the results: never a scroll bar at 1280 × 720
+    or 1920 × 1080, and the open question in type of at least 32 px at 1920 × 1080 (screenshots in tmp_path)."""
+    from app.seminar.live import create_seminar
+
+    make_instructor(server, "prof")
+    contexts = [browser.new_context(viewport={"width": w, "height": h}) for w, h in SCREEN_SIZES]
+    try:
+        screens = [ctx.new_page() for ctx in contexts]
+        errors = watch_errors(screens)
+        for screen in screens:
+            log_in_as_instructor(screen, server)
+        rooms = []
+        with server.app.app_context():
+            prof = db.session.scalar(sa.select(User).where(User.username == "prof"))
+            for module, question in biggest_questions(catalog):
+                rooms.append((question.type, question.id, create_seminar(prof, module, "", 1, [question.id]).id))
+        kinds = set()
+        for kind, question_id, seminar_id in rooms:
+            for phase, position in (("lobby", -1), ("open", 0), ("closed", 0), ("ended", 0)):
+                if phase in ("lobby", "ended") and kind != rooms[0][0]:
+                    continue  # the lobby and the results do not depend on the type: once is enough
+                for screen in screens:  # off the screen, which would reload itself at the new step
+                    screen.goto("about:blank")
+                with server.app.app_context():
+                    db.session.execute(sa.update(Seminar).where(Seminar.id == seminar_id).values(
+                        phase=phase, position=position, step=Seminar.step + 1))
+                    db.session.commit()
+                for screen, (width, height) in zip(screens, SCREEN_SIZES):
+                    screen.goto(f"{server.url}/seminars/{seminar_id}/screen")
+                    expect(screen.locator(f".screen.phase-{phase}")).to_be_visible()
+                    screen.screenshot(path=str(tmp_path / f"screen-{question_id}-{phase}-{width}.png"))
+                    sizes = screen.evaluate("() => [document.documentElement.scrollHeight, window.innerHeight,"
+                                            " document.documentElement.scrollWidth, window.innerWidth]")
+                    assert sizes[0] <= sizes[1] and sizes[2] <= sizes[3], (question_id, phase, width, sizes)
+                    if phase == "open" and width == 1920:
+                        pixels = screen.evaluate("() => parseFloat(getComputedStyle("
+                                                 "document.querySelector('.screen-prompt')).fontSize)")
+                        assert pixels >= 32, (question_id, pixels)
+                        kinds.add(kind)
+                    if phase == "lobby":
+                        assert screen.locator(".screen-qr svg").bounding_box()["height"] >= height * 0.4
+        from app.quiz.types import QUESTION_TYPES
+        assert kinds == set(QUESTION_TYPES), kinds
+        results_of_a_long_room_fit(server, catalog, screens, tmp_path)
+        assert errors == []
+    finally:
+        for ctx in contexts:
+            ctx.close()
+
+
+def results_of_a_long_room_fit(server, catalog, screens, tmp_path) -> None:
+    """The end of a 30-question room of 12 learners with the leaderboard on: still one screen."""
+    from app.models import SeminarAnswer, SeminarMember
+    from app.seminar.live import create_seminar
+
+    module = max(catalog.modules, key=lambda m: len(m.questions))
+    with server.app.app_context():
+        prof = db.session.scalar(sa.select(User).where(User.username == "prof"))
+        seminar = create_seminar(prof, module, "", 30)
+        seminar_id, positions = seminar.id, [q.position for q in seminar.questions]
+        for n in range(12):
+            learner = create_user(f"learner{n}", PASSWORD, f"Learner {n}")
+            db.session.add(SeminarMember(seminar_id=seminar_id, user_id=learner.id))
+            db.session.flush()
+            db.session.add_all(SeminarAnswer(seminar_id=seminar_id, position=p, user_id=learner.id, response=None,
+                                             fraction=(n + p) % 3 / 2) for p in positions)
+        db.session.execute(sa.update(Seminar).where(Seminar.id == seminar_id).values(
+            phase="ended", position=len(positions) - 1, leaderboard=True, step=Seminar.step + 1))
+        db.session.commit()
+    for screen, (width, _) in zip(screens, SCREEN_SIZES):
+        screen.goto(f"{server.url}/seminars/{seminar_id}/screen")
+        expect(screen.locator(".screen-board tr")).to_have_count(10)
+        screen.screenshot(path=str(tmp_path / f"screen-results-{width}.png"))
+        sizes = screen.evaluate("() => [document.documentElement.scrollHeight, window.innerHeight]")
+        assert sizes[0] <= sizes[1], (width, sizes)
+        assert "Learner" not in screen.locator("body").inner_text()
+
+
+def test_when_time_runs_out_the_host_is_told_and_shows_the_key_at_once(browser, server):
+    contexts = instructor_and_phone(browser, server, 390)
+    try:
+        host = contexts[0].new_page()
+        errors = watch_errors([host])
+        log_in_as_instructor(host, server)
+        host.goto(server.url + "/seminars")
+        host.fill("#questions", "1")
+        host.fill("#seconds", "5")
+        host.get_by_role("button", name="Open the room").click()
+        host.get_by_role("button", name="Open question 1").click()
+        note = host.locator("[data-time-up-note]")
+        expect(note).to_be_hidden()
+        expect(host.get_by_role("button", name="Close answers and show the key")).to_be_visible()
+        expect(note).to_be_visible(timeout=8_000)
+        expect(host.locator(".countdown")).to_contain_text("time is up")
+        show = host.get_by_role("button", name="Show the key", exact=True)
+        expect(show).to_be_focused()
+        show.click()
+        expect(host.locator("dt", has_text="Correct answer")).to_be_visible()
+        assert errors == []
+    finally:
+        for ctx in contexts:
+            ctx.close()
+

@@ -244,12 +244,15 @@ def test_a_server_restart_mid_seminar_keeps_the_room_its_members_and_their_answe
     host_token = host.get(f"/seminars/{seminar}/host").token()
     assert host.post(f"/seminars/{seminar}/advance", {"action": "open", "step": "0", "csrf_token": host_token}).status == 302
     form = form_for(app, seminar, 0)
-    assert ann.post(f"/seminars/{seminar}/answer", {**form, "csrf_token": ann.get(f"/seminars/{seminar}").token()}).status == 302
+    phone_page = ann.get(f"/seminars/{seminar}")
+    polling = re.search(r'data-state-url="([^"]+)"', phone_page.text).group(1)
+    assert ann.post(f"/seminars/{seminar}/answer", {**form, "csrf_token": phone_page.token()}).status == 302
 
     server.stop()
     server.start()
 
     assert '"step":1' in ann.get(f"/seminars/{seminar}/state").text.replace(" ", "")
+    assert '"step":1' in ann.get(polling).text.replace(" ", ""), "the phone's polling address outlives the restart"
     assert "Answer received" in ann.get(f"/seminars/{seminar}").text
     bob_token = bob.get(f"/seminars/{seminar}").token()
     assert bob.post(f"/seminars/{seminar}/answer", {**form, "csrf_token": bob_token}).status == 302

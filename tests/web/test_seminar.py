@@ -35,7 +35,9 @@ def room(app, seminar_id: int) -> Seminar:
 
 
 def step(host, seminar_id: int, action: str, at: int):
-    return host.post(f"/seminars/{seminar_id}/advance", data={"action": action, "step": str(at)})
+    """Press one of the host's buttons (ending as the confirmation page does)."""
+    return host.post(f"/seminars/{seminar_id}/advance", data={"action": action, "step": str(at),
+                                                              **({"confirm": "1"} if action == "end" else {})})
 
 
 @pytest.fixture
@@ -203,7 +205,7 @@ def test_a_whole_seminar_from_lobby_to_scores(app, seminar_world):
     assert board.index("Ann") < board.index("Bob")  # best first
     projected = host.get(f"/seminars/{seminar_id}/screen").get_data(as_text=True)
     assert "Ann" not in projected and "Bob" not in projected and "End the seminar" not in projected
-    assert "Questions" in projected and "Thursday seminar" in projected
+    assert "The room's results" in projected and "Question 3" in projected and "Thursday seminar" in projected
     exported = host.get(f"/seminars/{seminar_id}/results.csv")
     assert exported.mimetype == "text/csv" and "attachment" in exported.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
@@ -458,3 +460,122 @@ def test_each_tradecraft_type_is_asked_in_a_room_answered_on_phones_and_tallied_
             SeminarAnswer.seminar_id == seminar_id)).all()
     assert sorted(f for _, f in answers)[-3:] == [1.0] * 3 and max(sorted(f for _, f in answers)[:3]) < 1.0
     assert {p for p, _ in answers} == {positions[kind] for kind in expected}
+
+
+# ---------------------------------------------------------------- the projector, the host's end and time-up, phones
+
+def test_the_projector_screen_has_its_own_layout_with_the_code_and_a_qr_code_and_no_names(app, seminar_world):
+    host, phones, seminar_id = seminar_world
+    lobby = host.get(f"/seminars/{seminar_id}/screen")
+    page = lobby.get_data(as_text=True)
+    assert lobby.status_code == 200 and lobby.headers["Cache-Control"] == "no-store"
+    assert 'class="site"' not in page and "Log out" not in page, "no site header"
+    assert "Dr Prof" not in page and "Ann" not in page, "nobody's name"
+    assert room(app, seminar_id).code in page and "localhost/join" in page and "http://localhost/join" not in page
+    assert re.search(r'<svg role="img" aria-label="QR code of the join link"[^>]*viewBox', page), "a QR code, inline SVG"
+    assert "css/screen.css" in page and "css/app.css" not in page
+    step(host, seminar_id, "open", 0)
+    phones["ann"].post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, 0))
+    asked = host.get(f"/seminars/{seminar_id}/screen").get_data(as_text=True)
+    assert 'class="screen-prompt"' in asked and '<span data-live="answered">1</span> answered' in asked
+    step(host, seminar_id, "close", 1)
+    closed = host.get(f"/seminars/{seminar_id}/screen").get_data(as_text=True)
+    with app.app_context():
+        spec = db.session.get(Seminar, seminar_id).questions[0].spec
+    assert "How the room answered (1 answer)" in closed and "Correct answer" in closed
+    assert spec["evidence"][0]["quote"][:40] in closed.replace("&#39;", "'").replace("&#34;", '"')
+    assert "Ann" not in closed
+
+
+def test_the_leaderboard_is_off_by_default_and_when_on_shows_nicknames_only(app, seminar_world):
+    host, phones, seminar_id = seminar_world
+    step(host, seminar_id, "open", 0)
+    phones["ann"].post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, 0))
+    step(host, seminar_id, "end", 1)
+    results = host.get(f"/seminars/{seminar_id}/screen").get_data(as_text=True)
+    assert "The room's results" in results and "Leaderboard" not in results and "Ann" not in results
+    assert "Leaderboard at the end: <strong>off</strong>" in host.get(f"/seminars/{seminar_id}/host").get_data(as_text=True)
+    assert host.post(f"/seminars/{seminar_id}/leaderboard", data={"shown": "on"}).status_code == 302
+    board = host.get(f"/seminars/{seminar_id}/screen").get_data(as_text=True)
+    ann_nickname = re.search(r"you are <strong>([^<]+)</strong>", phones["ann"].get(f"/seminars/{seminar_id}").get_data(as_text=True))[1]
+    assert "Leaderboard" in board and ann_nickname in board
+    assert not any(name in board for name in ("Ann", "Bob", "Cat", "Dr Prof"))
+    assert host.post(f"/seminars/{seminar_id}/leaderboard", data={"shown": "off"}).status_code == 302
+    assert ann_nickname not in host.get(f"/seminars/{seminar_id}/screen").get_data(as_text=True)
+    assert host.post(f"/seminars/{seminar_id}/leaderboard", data={"shown": "maybe"}).status_code == 400
+    assert phones["ann"].post(f"/seminars/{seminar_id}/leaderboard", data={"shown": "on"}).status_code == 404
+
+
+def test_nicknames_are_unique_in_a_room():
+    from app.seminar.leaderboard import nickname
+    names = [nickname(rank) for rank in range(2000)]
+    assert len(set(names)) == 2000 and names[0] == "Amber Otter"
+
+
+def test_ending_the_seminar_asks_for_confirmation_first(app, seminar_world):
+    host, _, seminar_id = seminar_world
+    hosted = host.get(f"/seminars/{seminar_id}/host").get_data(as_text=True)
+    assert f'href="/seminars/{seminar_id}/end">End the seminar…</a>' in hosted
+    unconfirmed = host.post(f"/seminars/{seminar_id}/advance", data={"action": "end", "step": "0"})
+    assert unconfirmed.headers["Location"].endswith(f"/seminars/{seminar_id}/end")
+    assert room(app, seminar_id).phase == "lobby", "nothing ends without the confirmation"
+    asking = host.get(f"/seminars/{seminar_id}/end").get_data(as_text=True)
+    assert "End the seminar?" in asking and "cannot be undone" in asking and 'name="confirm" value="1"' in asking
+    assert "Go back to the room" in asking
+    assert step(host, seminar_id, "end", 0).status_code == 302 and room(app, seminar_id).phase == "ended"
+    assert host.get(f"/seminars/{seminar_id}/end").headers["Location"].endswith(f"/seminars/{seminar_id}/host")
+
+
+def test_when_time_is_up_the_host_is_told_and_offered_show_the_key(app, make_user, monkeypatch):
+    make_user("prof", role="instructor")
+    host = logged_in(app, "prof")
+    opened = host.post("/seminars/new", data={"module": "amaq", "questions": "2", "seconds": "20"})
+    seminar_id = int(opened.headers["Location"].rsplit("/", 2)[1])
+    step(host, seminar_id, "open", 0)
+    running = host.get(f"/seminars/{seminar_id}/host").get_data(as_text=True)
+    assert "Close answers and show the key" in running and 'data-time-up-label="Show the key"' in running
+    assert re.search(r"data-time-up-note\s+hidden", running), "the time-up note waits for the countdown"
+    import app.seminar.live as live
+    later = live.utcnow() + timedelta(seconds=21)
+    monkeypatch.setattr(live, "utcnow", lambda: later)
+    up = host.get(f"/seminars/{seminar_id}/host").get_data(as_text=True)
+    assert "Time is up: the room takes no more answers" in up and not re.search(r"data-time-up-note\s+hidden", up)
+    assert re.search(r'class="button primary"[^>]*>Show the key</button>', up)
+    assert "Time is up" in host.get(f"/seminars/{seminar_id}/screen").get_data(as_text=True)
+
+
+def test_a_phone_polls_its_signed_address_and_gets_304_until_the_room_moves(app, seminar_world):
+    host, phones, seminar_id = seminar_world
+    page = phones["ann"].get(f"/seminars/{seminar_id}").get_data(as_text=True)
+    address = re.search(r'data-state-url="([^"]+)"', page)[1]
+    assert address.startswith(f"/seminars/{seminar_id}/step/")
+    anonymous = app.test_client()  # no session at all: the token says who may ask
+    first = anonymous.get(address)
+    assert first.status_code == 200 and first.json == {"step": 0, "phase": "lobby", "position": -1}
+    etag = first.headers["ETag"]
+    assert anonymous.get(address, headers={"If-None-Match": etag}).status_code == 304
+    step(host, seminar_id, "open", 0)
+    moved = anonymous.get(address, headers={"If-None-Match": etag})
+    assert moved.status_code == 200 and moved.json["phase"] == "open" and moved.headers["ETag"] != etag
+    token = address.rsplit("/", 1)[1]
+    other_id = open_room(app, host)
+    for wrong in (f"/seminars/{seminar_id}/step/{token[:-2]}xx", f"/seminars/{other_id}/step/{token}",
+                  f"/seminars/{seminar_id}/step/" + "a" * 300):
+        assert anonymous.get(wrong).status_code == 404, wrong
+
+
+def test_a_phone_shows_the_question_first_and_opens_the_evidence_in_place(app, seminar_world):
+    host, phones, seminar_id = seminar_world
+    step(host, seminar_id, "open", 0)
+    asked = phones["ann"].get(f"/seminars/{seminar_id}").get_data(as_text=True)
+    content = asked[asked.index('id="live-room"'):]
+    assert content.index("<fieldset") < content.index("hosted by Dr Prof"), "the question comes before the rest"
+    assert content.index('class="room-bar"') < content.index("<fieldset")
+    phones["ann"].post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, 0))
+    step(host, seminar_id, "close", 1)
+    shown = phones["ann"].get(f"/seminars/{seminar_id}").get_data(as_text=True)
+    with app.app_context():
+        evidence = db.session.get(Seminar, seminar_id).questions[0].spec["evidence"][0]
+    passage = shown[shown.index('<div class="evidence-in-place">'):]
+    assert "<details>" in passage and f"{evidence['short']}, ¶{evidence['paragraph']}" in passage
+    assert 'target="_blank" rel="noopener">Read it in the source (opens in a new tab)</a>' in passage
