@@ -57,6 +57,11 @@ def review_view(question: ShownQuestion) -> dict[str, Any]:
         "given": qtype.describe(spec["data"], question.response), "key": qtype.describe_key(spec["data"]),
         "fraction": fraction, "earned": round(fraction * question.points, 2), "points": question.points,
         "verdict": verdict(fraction),
-        "evidence": [{"short": e["short"], "quote": e["quote"], "paragraph": e["paragraph"],
-                      "href": reader_href(e["source"], e["key"], e["paragraph"])} for e in spec["evidence"]],
+        "evidence": evidence_links(spec),
     }
+
+
+def evidence_links(spec) -> list[dict[str, Any]]:
+    """The question's evidence passages, each with its quote, citation and link to the reader."""
+    return [{"short": e["short"], "quote": e["quote"], "paragraph": e["paragraph"],
+             "href": reader_href(e["source"], e["key"], e["paragraph"])} for e in spec["evidence"]]

@@ -4,57 +4,9 @@ import io
 
 import pytest
 
-from app.instructor.statistics import (GradedAttempt, GradedItem, correlation, first_attempts, learner_results,
-                                       question_stats)
 from tests.helpers import PASSWORD, correct_form, make_class, make_seminar
 
 MODULE = "amaq"
-
-
-def graded(attempt_id, user_id, marks, number=1, pass_mark=70):
-    """An attempt with one-point questions q1, q2, ... marked as given (fractions)."""
-    items = [GradedItem(f"q{i + 1}", fraction, 1.0) for i, fraction in enumerate(marks)]
-    score = 100 * sum(marks) / len(marks)
-    return GradedAttempt(attempt_id, user_id, number, score, score >= pass_mark, items)
-
-
-# ---------------------------------------------------------------------------- the statistics
-
-
-def test_correlation_is_pearsons_r_and_undefined_without_variation():
-    assert correlation([0, 1, 2, 3], [1, 3, 5, 7]) == pytest.approx(1.0)
-    assert correlation([0, 1, 2, 3], [7, 5, 3, 1]) == pytest.approx(-1.0)
-    assert correlation([1, 1, 1], [0, 1, 2]) is None
-    assert correlation([1], [1]) is None
-
-
-def test_facility_is_the_mean_mark_and_discrimination_follows_the_rest_of_the_attempt():
-    # q4-q6 tell the strong learners (1, 2) from the weak (3, 4); q1 is got right by the
-    # strong only, q2 by the weak only, q3 by everyone
-    attempts = [graded(1, 1, [1, 0, 1, 1, 1, 1]), graded(2, 2, [1, 0, 1, 1, 1, 0]),
-                graded(3, 3, [0, 1, 1, 0, 0, 0]), graded(4, 4, [0, 1, 1, 0, 1, 0])]
-    stats = question_stats(attempts)
-    assert stats["q1"].answered == 4 and stats["q1"].facility == pytest.approx(50.0)
-    assert stats["q1"].discrimination > 0.5
-    assert stats["q2"].discrimination < -0.5 and "weak discrimination" in stats["q2"].flags
-    assert stats["q3"].facility == 100.0 and stats["q3"].spread == 0.0
-    assert stats["q3"].discrimination is None and stats["q3"].flags == ["very easy"]
-
-
-def test_a_question_asked_in_some_attempts_only_is_counted_where_it_was_asked():
-    a = graded(1, 1, [1, 1])
-    b = GradedAttempt(2, 2, 1, 50.0, False, [GradedItem("q1", 0.0, 1.0), GradedItem("q9", 1.0, 1.0)])
-    stats = question_stats([a, b])
-    assert stats["q1"].answered == 2 and stats["q2"].answered == 1 and stats["q9"].answered == 1
-    assert stats["q2"].spread is None  # one mark has no spread
-
-
-def test_first_attempts_and_each_learner_s_best():
-    attempts = [graded(1, 1, [0, 0], number=1), graded(2, 1, [1, 1], number=2), graded(3, 2, [1, 0], number=1)]
-    assert sorted(a.attempt_id for a in first_attempts(attempts)) == [1, 3]
-    results = learner_results(attempts)
-    assert (results[1].attempts, results[1].best, results[1].passed) == (2, 100.0, True)
-    assert (results[2].attempts, results[2].best, results[2].passed) == (1, 50.0, False)
 
 
 # ---------------------------------------------------------------------------- the pages

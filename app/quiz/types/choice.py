@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from app.quiz.types.base import (FieldProblem, OptionCount, QuestionType, index_field, is_int, permutation,
+from app.quiz.types.base import (AnswerCount, FieldProblem, OptionCount, QuestionType, index_field, is_int, permutation,
                                  small_int, str_list)
 
 
@@ -45,6 +45,21 @@ class ChoiceType(QuestionType):
         picks = count_picks(responses)
         return [OptionCount(data["choices"][original], picks[original], original in keys)
                 for original in layout["choices"]]
+
+    def distribution(self, data, answers):
+        """Every option in written order with how many picked it (for several choices, how many picked
+        it among their picks), its credit and its key flag; then how many gave no answer."""
+        key = self.key_response(data)
+        keys = set(key if isinstance(key, list) else [key])
+        picks, unanswered = Counter(), 0
+        for response, count in answers:
+            chosen = {value for value in (response if isinstance(response, list) else [response]) if is_int(value)}
+            unanswered += count if not chosen else 0
+            for value in chosen:
+                picks[value] += count
+        rows = [AnswerCount(text, picks[index], (1.0 / len(keys)) if index in keys else 0.0, index in keys)
+                for index, text in enumerate(data["choices"])]
+        return rows + ([AnswerCount("No answer", unanswered, 0.0, False)] if unanswered else [])
 
 
 class SingleChoice(ChoiceType):
@@ -139,3 +154,12 @@ class TrueFalse(QuestionType):
         picks = count_picks(responses)
         return [OptionCount(label, picks[value], data["answer"] is value)
                 for label, value in (("True", True), ("False", False))]
+
+    def distribution(self, data, answers):
+        """True and False with how many chose each, then how many gave no answer."""
+        given = Counter()
+        for response, count in answers:
+            given[response if isinstance(response, bool) else None] += count
+        rows = [AnswerCount(label, given[value], 1.0 if data["answer"] is value else 0.0, data["answer"] is value)
+                for label, value in (("True", True), ("False", False))]
+        return rows + ([AnswerCount("No answer", given[None], 0.0, False)] if given[None] else [])
