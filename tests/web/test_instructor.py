@@ -98,3 +98,60 @@ def test_another_instructor_s_seminar_or_a_bad_cohort_is_refused(app, cohort, ma
         assert other.get(f"{path}?cohort={seminar}").status_code == 404, path
         assert cohort["prof"].get(f"{path}?cohort=999999").status_code == 404, path
         assert cohort["prof"].get(f"{path}?cohort=x").status_code == 400, path
+
+
+# ---------------------------------------------------------------------------- quiz figures, chart, answers
+
+
+def test_the_module_page_shows_the_quiz_figures_and_an_accessible_score_chart(cohort):
+    html = cohort["prof"].get(f"/instructor/results/{MODULE}").get_data(as_text=True)
+    for figure in ("Mean score", "Median score", "Standard deviation", "Skewness", "Kurtosis",
+                   "Coefficient of internal consistency", "Error ratio", "Standard error",
+                   "Discrimination index", "Discriminative efficiency"):
+        assert f">{figure}<" in html, figure
+    assert "<th scope=\"row\">Mean score</th><td>50.0%</td>" in html  # Ann 100%, Bob 0%
+    assert "<th scope=\"row\">Median score</th><td>50.0%</td>" in html
+    chart = html.split('<svg class="score-chart"', 1)[1].split("</svg>", 1)[0]
+    assert 'role="img"' in chart and "<title id=" in chart and "<desc id=" in chart
+    assert "2 attempts by score band" in chart and "0–9%: 1" in chart and "90–100%: 1" in chart
+    table = html.split("The chart as a table", 1)[1].split("</table>", 1)[0]
+    assert "<td>0–9%</td><td>1</td>" in table and "<td>90–100%</td><td>1</td>" in table
+
+
+def test_the_answers_page_shows_each_answer_with_its_credit_key_and_evidence_worst_first(cohort, catalog):
+    prof = cohort["prof"]
+    page = prof.get(f"/instructor/results/{MODULE}/answers")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and html.count("<h1>") == 1
+    module = catalog.module(MODULE)
+    assert html.count('class="answer-analysis') == len(module.questions)
+    assert "✓ key" in html and "The passage it rests on" in html and "/sources/" in html  # a link to the reader
+    # Ann answered every question she was asked right, Bob none: Bob's "No answer" is in every table asked
+    assert "No answer" in html
+    worst = prof.get(f"/instructor/results/{MODULE}/answers?order=worst").get_data(as_text=True)
+    assert "what the class got wrong" in worst
+    order = [chunk.split('"', 1)[0] for chunk in worst.split('<article class="answer-analysis')[1:]]
+    assert len(order) == len(module.questions)
+    bad = prof.get(f"/instructor/results/{MODULE}/answers?order=best")
+    assert bad.status_code == 400 and "order=course or order=worst" in bad.get_data(as_text=True)
+    assert prof.get("/instructor/results/nope/answers").status_code == 404
+    assert cohort["ann"].get(f"/instructor/results/{MODULE}/answers").status_code == 403
+
+
+def test_worst_first_orders_the_questions_by_facility(cohort):
+    html = cohort["prof"].get(f"/instructor/results/{MODULE}/answers?order=worst").get_data(as_text=True)
+    facilities = [int(chunk.split("facility ", 1)[1].split("%", 1)[0])
+                  for chunk in html.split('<article class="answer-analysis')[1:] if "facility " in chunk]
+    assert facilities == sorted(facilities) and facilities
+
+
+def test_the_answers_csv_has_a_row_per_answer_and_the_questions_csv_the_new_columns(cohort):
+    prof = cohort["prof"]
+    answers = prof.get(f"/instructor/results/{MODULE}/answers.csv")
+    assert answers.status_code == 200 and answers.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(answers.get_data(as_text=True))))
+    assert rows and set(rows[0]) == {"question", "type", "answer", "count", "share of answers %", "credit %", "key"}
+    assert any(r["key"] == "key" and r["count"] != "0" for r in rows)
+    assert all(not r["answer"].startswith(("=", "+", "-", "@")) for r in rows)
+    stats = list(csv.DictReader(io.StringIO(prof.get(f"/instructor/results/{MODULE}/questions.csv").get_data(as_text=True))))
+    assert "discriminative efficiency %" in stats[0] and "discrimination index %" in stats[0]
