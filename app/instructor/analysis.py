@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from app.content.model import Module, Question
 from app.extensions import db
 from app.instructor.statistics import QuestionStats, QuizStats, question_stats, quiz_stats
-from app.models import Attempt, AttemptItem, QuestionVersion
+from app.models import Attempt, AttemptItem, QuestionVersion, User
 from app.quiz.types import QUESTION_TYPES
 from app.quiz.types.base import AnswerCount
 
@@ -88,9 +88,9 @@ class Responses:
     """How the counted attempts answered one question: its answers, most given first (a shortlist)."""
 
     question: Question
-    stats: QuestionStats | None
     answers: list[AnswerCount]
     given: int  # attempts that were asked it
+    facility: float | None  # mean mark, percent; None when nobody was asked it
     others: int  # answers beyond the shortlist, summed
     other_kinds: int  # how many distinct answers those are
 
@@ -108,7 +108,7 @@ def shortlist(answers: list[AnswerCount], limit: int = SHORTLIST) -> tuple[list[
     return kept, sum(a.count for a in rest), len(rest)
 
 
-def merged_distribution(qtype_name: str, by_version: list[tuple[dict, list[tuple[Any, int]]]]) -> list[AnswerCount]:
+def merged_distribution(by_version: list[tuple[dict, list[tuple[Any, int]]]]) -> list[AnswerCount]:
     """One question's distribution over its versions (a corrected key makes a new version): each version's
     answers judged against its own key, rows of the same text added up."""
     merged: dict[str, AnswerCount] = {}
@@ -120,41 +120,53 @@ def merged_distribution(qtype_name: str, by_version: list[tuple[dict, list[tuple
     return list(merged.values())
 
 
-def response_analysis(module: Module, attempts: sa.Subquery,
-                      stats: dict[str, QuestionStats]) -> list[Responses]:
-    """Every question of the module with each distinct answer given, counted by the database per version
-    and stored response (the JSON text the app wrote, so equal responses group together)."""
+def response_analysis(module: Module, attempts: sa.Subquery) -> list[Responses]:
+    """Every question of the module with each distinct answer given and its facility, from one query that
+    counts per version and stored response (the JSON text the app wrote, so equal responses group together)."""
     response = sa.cast(_items.c.response, sa.Text)
+    fraction = sa.func.coalesce(_items.c.fraction, 0.0)
     rows = db.session.execute(
-        sa.select(_items.c.question_version_id, response, sa.func.count())
+        sa.select(_items.c.question_version_id, response, fraction, sa.func.count())
         .select_from(_items.join(attempts, attempts.c.id == _items.c.attempt_id))
-        .group_by(_items.c.question_version_id, response)).tuples().all()
+        .group_by(_items.c.question_version_id, response, fraction)).tuples().all()
     versions = version_questions({row[0] for row in rows})
     grouped: dict[int, list[tuple[Any, int]]] = {}
-    for vid, text, count in rows:
+    marks: dict[str, list[float]] = {}  # question id: [attempts, sum of fractions]
+    for vid, text, mark, count in rows:
         grouped.setdefault(vid, []).append((json.loads(text) if text is not None else None, count))
+        totals = marks.setdefault(versions[vid][0], [0, 0.0])
+        totals[0] += count
+        totals[1] += mark * count
     by_question: dict[str, list[tuple[dict, list[tuple[Any, int]]]]] = {}
     for vid in sorted(grouped, reverse=True):  # the newest version first: its key and credit are kept
         qid, spec = versions[vid]
         by_question.setdefault(qid, []).append((spec, grouped[vid]))
     analysis = []
     for question in module.questions:
-        given = by_question.get(question.id)
-        if given:
-            answers = merged_distribution(question.type, given)
+        given, summed = marks.get(question.id, (0, 0.0))
+        if question.id in by_question:
+            answers = merged_distribution(by_question[question.id])
         else:
             answers = QUESTION_TYPES[question.type].distribution(question.spec["data"], [])
         kept, others, kinds = shortlist(answers)
-        analysis.append(Responses(question, stats.get(question.id), kept,
-                                  sum(count for _, answers_ in (given or []) for _, count in answers_), others, kinds))
+        analysis.append(Responses(question, kept, given, 100 * summed / given if given else None, others, kinds))
     return analysis
 
 
-def learner_rows(module_id: str, learners: sa.Select) -> list[tuple[int, int, float, bool]]:
-    """Per learner with a graded attempt: (user id, graded attempts, best score, passed any)."""
-    return [(uid, n, best or 0.0, bool(passed)) for uid, n, best, passed in db.session.execute(
-        sa.select(_attempts.c.user_id, sa.func.count(), sa.func.max(_attempts.c.score),
+LEARNER_LIST = 500  # past this many learners the module page points to the CSVs and the class pages instead
+
+
+def learner_rows(module_id: str, learners: sa.Select) -> tuple[list[tuple[str, int, float, bool]], int]:
+    """Per learner with a graded attempt, by name: (name, graded attempts, best score, passed any), the first
+    LEARNER_LIST of them; and how many learners there are in all."""
+    users = User.__table__
+    graded = (_attempts.c.module_id == module_id, _attempts.c.submitted_at.is_not(None),
+              _attempts.c.user_id.in_(learners))
+    total = db.session.scalar(sa.select(sa.func.count(sa.distinct(_attempts.c.user_id))).where(*graded)) or 0
+    rows = db.session.execute(
+        sa.select(users.c.display_name, sa.func.count(), sa.func.max(_attempts.c.score),
                   sa.func.max(sa.case((_attempts.c.passed, 1), else_=0)))
-        .where(_attempts.c.module_id == module_id, _attempts.c.submitted_at.is_not(None),
-               _attempts.c.user_id.in_(learners))
-        .group_by(_attempts.c.user_id)).tuples()]
+        .join(users, users.c.id == _attempts.c.user_id).where(*graded)
+        .group_by(_attempts.c.user_id, users.c.display_name)
+        .order_by(sa.func.lower(users.c.display_name), _attempts.c.user_id).limit(LEARNER_LIST)).tuples()
+    return [(name, n, best or 0.0, bool(passed)) for name, n, best, passed in rows], total

@@ -11,7 +11,7 @@ from app.instructor.cards import card_stats
 from app.instructor.analysis import (counted, each_question, learner_rows, response_analysis, score_histogram,
                                      whole_quiz)
 from app.instructor.chart import score_chart
-from app.instructor.results import display_names, module_summaries
+from app.instructor.results import module_summaries
 from app.instructor.scoping import ResultsScope, chosen_scope
 from app.quiz.presenter import evidence_links
 from app.lookups import get_module
@@ -52,13 +52,11 @@ def module_results(module_id: str):
     scope = chosen_scope(current_user)
     module, basis, attempts = counted_attempts(module_id, scope)
     stats = each_question(attempts)
-    learners = learner_rows(module.id, scope.learners)
-    names = display_names(uid for uid, *_ in learners)
-    rows = sorted(learners, key=lambda r: (names.get(r[0], "").casefold(), r[0]))
+    learners, learner_total = learner_rows(module.id, scope.learners)
     return render_template("instructor/module_results.html", module=module, basis=basis, bases=BASES,
                            quiz=whole_quiz(attempts), chart=score_chart(score_histogram(attempts)),
-                           questions=[(q, stats.get(q.id)) for q in module.questions], learners=rows,
-                           names=names, scope=scope)
+                           questions=[(q, stats.get(q.id)) for q in module.questions], learners=learners,
+                           learner_total=learner_total, scope=scope)
 
 
 @bp.route("/results/<module_id>/answers")
@@ -70,9 +68,9 @@ def module_answers(module_id: str):
     order = request.args.get("order", "course")
     if order not in ORDERS:
         abort(400, description="Choose order=course or order=worst.")
-    analysis = response_analysis(module, attempts, each_question(attempts))
+    analysis = response_analysis(module, attempts)
     if order == "worst":
-        analysis.sort(key=lambda r: (r.stats is None, r.stats.facility if r.stats else 0.0))
+        analysis.sort(key=lambda r: (r.facility is None, r.facility or 0.0))
     return render_template("instructor/module_answers.html", module=module, basis=basis, bases=BASES,
                            order=order, orders=ORDERS, analysis=analysis, scope=scope,
                            evidence={r.question.id: evidence_links(r.question.spec) for r in analysis})
@@ -106,7 +104,7 @@ def module_answers_csv(module_id: str):
     module, basis, attempts = counted_attempts(module_id, scope)
     header = ("question", "type", "answer", "count", "share of answers %", "credit %", "key")
     rows = []
-    for r in response_analysis(module, attempts, {}):
+    for r in response_analysis(module, attempts):
         for a in r.answers:
             rows.append([r.question.id, r.question.type, a.text, a.count,
                          round(100 * a.count / r.given, 1) if r.given else "", round(100 * a.credit, 1),

@@ -218,8 +218,10 @@ def test_response_analysis_counts_each_stored_response_in_the_database(app, make
     module = replace(catalog.modules[0], id="example",
                      questions=tuple(Question(qid, "example", "true_false", spec) for qid in POINTS))
     with app.app_context():
-        analysis = response_analysis(module, counted("example", cohort(), "all"), {})
+        analysis = response_analysis(module, counted("example", cohort(), "all"))
     q2 = next(r for r in analysis if r.question.id == "q2")
     # q2 was answered right (True) by A, C, D; wrong (False) by B, E and by A's second attempt
     assert [(a.text, a.count, a.key) for a in q2.answers] == [("True", 3, True), ("False", 3, False)]
-    assert q2.given == 6 and q2.top_wrong.text == "False"
+    assert q2.given == 6 and q2.top_wrong.text == "False" and q2.facility == pytest.approx(50)
+    q1 = next(r for r in analysis if r.question.id == "q1")  # 1, 1, .5, 0, 0 and A's second 0: 2.5 of 6
+    assert q1.facility == pytest.approx(100 * 2.5 / 6)
