@@ -153,7 +153,7 @@ def response_analysis(module: Module, attempts: sa.Subquery) -> list[Responses]:
     return analysis
 
 
-LEARNER_LIST = 500  # past this many learners the module page points to the CSVs and the class pages instead
+LEARNER_LIST = 200  # past this many learners the module page points to the CSVs and the class pages instead
 
 
 def learner_rows(module_id: str, learners: sa.Select) -> tuple[list[tuple[str, int, float, bool]], int]:
