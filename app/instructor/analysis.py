@@ -39,25 +39,40 @@ def counted(module_id: str, learners: sa.Select, basis: str) -> sa.Subquery:
     return query.subquery("counted")
 
 
-def whole_quiz(attempts: sa.Subquery) -> QuizStats:
-    """The quiz as a whole: a histogram of the attempts' totals and each slot's sums, in percent."""
+@dataclass(frozen=True)
+class ModuleFigures:
+    quiz: QuizStats
+    questions: dict[str, QuestionStats]
+    scores: list[tuple[float, int]]  # (score percent, attempts): the chart's histogram
+
+
+def module_figures(attempts: sa.Subquery) -> ModuleFigures:
+    """The quiz as a whole and each question, from two grouped queries: the attempts' totals, and how often
+    each (slot, question version, fraction, points, attempt total) occurred among their items. One pass over
+    the items gives both each slot's sums (for the CIC) and each question's (mark, rest) pairs."""
     totals = db.session.execute(
         sa.select(attempts.c.earned, attempts.c.possible, sa.func.count())
         .group_by(attempts.c.earned, attempts.c.possible)).tuples()
-    histogram = [(100 * earned / possible if possible else 0.0, count) for earned, possible, count in totals]
-    mark = sa.case((attempts.c.possible > 0, 100 * sa.func.coalesce(_items.c.fraction, 0.0) * _items.c.points
-                    / attempts.c.possible), else_=0.0)
-    slots = db.session.execute(
-        sa.select(sa.func.count(), sa.func.sum(mark), sa.func.sum(mark * mark))
+    scores = [(100 * earned / possible if possible else 0.0, count) for earned, possible, count in totals]
+    fraction = sa.func.coalesce(_items.c.fraction, 0.0)
+    cells = db.session.execute(
+        sa.select(_items.c.position, _items.c.question_version_id, fraction, _items.c.points, attempts.c.earned,
+                  attempts.c.possible, sa.func.count())
         .select_from(_items.join(attempts, attempts.c.id == _items.c.attempt_id))
-        .group_by(_items.c.position)).tuples().all()
-    return quiz_stats(histogram, slots)
-
-
-def score_histogram(attempts: sa.Subquery) -> list[tuple[float, int]]:
-    """(score percent, attempts) for the distribution chart."""
-    return [(score or 0.0, count) for score, count in db.session.execute(
-        sa.select(attempts.c.score, sa.func.count()).group_by(attempts.c.score)).tuples()]
+        .group_by(_items.c.position, _items.c.question_version_id, fraction, _items.c.points,
+                  attempts.c.earned, attempts.c.possible)).tuples().all()
+    question_of = {vid: qid for vid, (qid, _) in version_questions({row[1] for row in cells}).items()}
+    slots: dict[int, list[float]] = {}  # position: [count, sum of marks, sum of squared marks], in percent
+    by_question: dict[str, list[tuple[float, float, float, int]]] = {}
+    for position, vid, mark, points, earned, possible, count in cells:
+        percent = 100 * mark * points / possible if possible else 0.0
+        sums = slots.setdefault(position, [0, 0.0, 0.0])
+        sums[0] += count
+        sums[1] += count * percent
+        sums[2] += count * percent * percent
+        by_question.setdefault(question_of[vid], []).append((mark, points, earned, count))
+    return ModuleFigures(quiz_stats(scores, [tuple(sums) for _, sums in sorted(slots.items())]),
+                         {qid: question_stats(qid, rows) for qid, rows in by_question.items()}, scores)
 
 
 def version_questions(version_ids) -> dict[int, tuple[str, dict]]:
@@ -67,20 +82,6 @@ def version_questions(version_ids) -> dict[int, tuple[str, dict]]:
         return {}
     return {vid: (qid, spec) for vid, qid, spec in db.session.execute(
         sa.select(_versions.c.id, _versions.c.question_id, _versions.c.spec).where(_versions.c.id.in_(ids)))}
-
-
-def each_question(attempts: sa.Subquery) -> dict[str, QuestionStats]:
-    """Each question's statistics, from how often each (version, fraction, points, attempt total) occurred."""
-    cells = db.session.execute(
-        sa.select(_items.c.question_version_id, sa.func.coalesce(_items.c.fraction, 0.0), _items.c.points,
-                  attempts.c.earned, sa.func.count())
-        .select_from(_items.join(attempts, attempts.c.id == _items.c.attempt_id))
-        .group_by(_items.c.question_version_id, _items.c.fraction, _items.c.points, attempts.c.earned)).tuples().all()
-    question_of = {vid: qid for vid, (qid, _) in version_questions({row[0] for row in cells}).items()}
-    by_question: dict[str, list[tuple[float, float, float, int]]] = {}
-    for vid, fraction, points, earned, count in cells:
-        by_question.setdefault(question_of[vid], []).append((fraction, points, earned, count))
-    return {qid: question_stats(qid, rows) for qid, rows in by_question.items()}
 
 
 @dataclass(frozen=True)

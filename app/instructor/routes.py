@@ -8,8 +8,7 @@ from app.content import catalog
 from app.csv_export import csv_download
 from app.instructor import bp
 from app.instructor.cards import card_stats
-from app.instructor.analysis import (counted, each_question, learner_rows, response_analysis, score_histogram,
-                                     whole_quiz)
+from app.instructor.analysis import counted, learner_rows, module_figures, response_analysis
 from app.instructor.chart import score_chart
 from app.instructor.results import module_summaries
 from app.instructor.scoping import ResultsScope, chosen_scope
@@ -51,11 +50,11 @@ def module_results(module_id: str):
     """One module's quiz statistics, score distribution, question statistics and each learner's best result."""
     scope = chosen_scope(current_user)
     module, basis, attempts = counted_attempts(module_id, scope)
-    stats = each_question(attempts)
+    figures = module_figures(attempts)
     learners, learner_total = learner_rows(module.id, scope.learners)
     return render_template("instructor/module_results.html", module=module, basis=basis, bases=BASES,
-                           quiz=whole_quiz(attempts), chart=score_chart(score_histogram(attempts)),
-                           questions=[(q, stats.get(q.id)) for q in module.questions], learners=learners,
+                           quiz=figures.quiz, chart=score_chart(figures.scores),
+                           questions=[(q, figures.questions.get(q.id)) for q in module.questions], learners=learners,
                            learner_total=learner_total, scope=scope)
 
 
@@ -82,7 +81,7 @@ def module_results_csv(module_id: str):
     """The question statistics as CSV (cells defused against formula injection)."""
     scope = chosen_scope(current_user)
     module, basis, attempts = counted_attempts(module_id, scope)
-    stats = each_question(attempts)
+    stats = module_figures(attempts).questions
     header = ("question", "type", "skill", "prompt", "asked", "facility %", "standard deviation %",
               "discrimination index %", "discriminative efficiency %", "flags")
     rows = []

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from app.content.model import Question
 from app.database import db_write
 from app.extensions import db
-from app.instructor.analysis import counted, each_question, response_analysis, whole_quiz
+from app.instructor.analysis import counted, module_figures, response_analysis
 from app.instructor.chart import score_chart
 from app.instructor.results import cohort
 from app.instructor.statistics import max_covariance_sum, question_stats, quiz_stats, weighted_median
@@ -198,17 +198,18 @@ def seed_example(app, make_user):
 def test_the_database_aggregates_give_the_worked_example_on_first_attempts(app, make_user):
     seed_example(app, make_user)
     with app.app_context():
-        first = counted("example", cohort(), "first")
-        quiz = whole_quiz(first)
+        figures = module_figures(counted("example", cohort(), "first"))
+        quiz = figures.quiz
         assert (quiz.attempts, quiz.mean, quiz.median) == (5, pytest.approx(55), pytest.approx(50))
         assert (quiz.sd, quiz.skewness, quiz.kurtosis) == pytest.approx((SD, SKEWNESS, KURTOSIS))
         assert (quiz.cic, quiz.error_ratio, quiz.standard_error) == pytest.approx((CIC, ERROR_RATIO, STANDARD_ERROR))
-        stats = each_question(first)
+        stats = figures.questions
+        assert sorted(figures.scores) == [(25, 2), (50, 1), (75, 1), (100, 1)]
         for qid, (facility, sd, discrimination, efficiency) in EXPECTED.items():
             assert stats[qid].answered == 5
             assert (stats[qid].facility, stats[qid].spread, stats[qid].discrimination,
                     stats[qid].efficiency) == pytest.approx((facility, sd, discrimination, efficiency))
-        every = whole_quiz(counted("example", cohort(), "all"))
+        every = module_figures(counted("example", cohort(), "all")).quiz
         assert every.attempts == 6 and every.mean == pytest.approx(55 * 5 / 6)
 
 
