@@ -14,6 +14,8 @@ Run it with `bench/run` (see docs/benchmark.md). For each database it:
 5. lesson pages, ceiling pages and source-reader pages in alternating windows; progress dashboard
    (/course) and attempt review latency for the seeded learners;
 6. stops both servers;
+   then the big-course statistics phase (bench/module_statistics.py): 10,000 and then 100,000 graded
+   attempts of the quiz module bulk-loaded, its statistics page and response analysis timed at each size;
 7. times single requests in this process, without HTTP or concurrency (bench/cost.py);
 8. drops the database.
 
@@ -83,13 +85,17 @@ def measure(run: Run, detail: str, settings: dict):
     import room as live_room
     import phases
     from classes import class_pages
+    from module_statistics import statistics_pages
     from review_queue import review_queue
-    from results import DatabaseResult
+    from results import DatabaseResult, figures
 
     seeded = phases.seed(run, detail, SECRET)
     phases.start_servers(run, phases.server_env(run, SECRET, CONTENT, SEEDS), settings)
     if run.args.room_only:  # the full-size room alone (bench/room.py): its figures printed, nothing written
         return live_room.room_alone(run)
+    if run.args.only_statistics:  # the big-course statistics phase alone (it reads nothing the others write)
+        stats = statistics_pages(run)
+        return {"database": run.kind, **figures(stats), "server_errors": stats.server_errors, "cpu": run.cpu}
     logins = phases.logins(run)
     prepare_s = phases.prepare(run)
     burst, insert_rounds = phases.burst(run)
@@ -101,6 +107,7 @@ def measure(run: Run, detail: str, settings: dict):
     queue = review_queue(run)
     classes = class_pages(run)
     room = live_room.room(run)
+    stats = statistics_pages(run) if run.args.stats_attempts else None  # last: it adds 100,000 attempts
     app_server = run.server("groundwork")
     app_log_problems = app_server.log_problems(app_server.error_log)[:10]
     run.stop("groundwork")
@@ -109,7 +116,7 @@ def measure(run: Run, detail: str, settings: dict):
     costs = pages.in_process(run)
     return DatabaseResult(seeded, run.cpu, logins, prepare_s, burst, seminar, rates, learner_pages,
                           instructor_pages, loaded, queue, classes, room, app_log_problems, ceiling, costs,
-                          gunicorn_command(app_server, settings))
+                          gunicorn_command(app_server, settings), stats)
 
 
 def run_database(kind: str, args, catalog, settings: dict) -> dict:
@@ -148,6 +155,16 @@ def run_database(kind: str, args, catalog, settings: dict) -> dict:
 
 # ---------------------------------------------------------------- reporting
 
+def attempt_scales(text: str) -> tuple[int, int] | None:
+    """'10000,100000' as (10000, 100000); '0' as None (no statistics phase)."""
+    if text.strip() == "0":
+        return None
+    small, large = (int(part) for part in text.split(","))
+    if not 0 < small < large:
+        raise argparse.ArgumentTypeError("SMALL,LARGE with 0 < SMALL < LARGE")
+    return small, large
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--databases", default="sqlite,postgresql")
@@ -179,6 +196,12 @@ def main(argv: list[str]) -> int:
                         "phase into bench/.work/<database>/py-spy-<phase>.txt (slows the server: analysis only)")
     parser.add_argument("--cost-samples", type=int, default=60,
                         help="requests per endpoint for the in-process cost per request (0: skip)")
+    parser.add_argument("--stats-attempts", type=attempt_scales, default=(10_000, 100_000),
+                        help="graded attempts of the quiz module loaded for the statistics phase, then more up to the "
+                        "second figure: 'SMALL,LARGE' (default 10000,100000; 0 skips the phase)")
+    parser.add_argument("--stats-samples", type=int, default=10, help="requests of each statistics page per size")
+    parser.add_argument("--only-statistics", action="store_true",
+                        help="seed, start the app and run the statistics phase alone; print its figures (no report)")
     parser.add_argument("--report-only", action="store_true",
                         help="measure nothing: rewrite docs/benchmark.md from bench/results.json")
     parser.add_argument("--no-write", action="store_true",
@@ -212,6 +235,9 @@ def main(argv: list[str]) -> int:
         r = run_database(kind, args, catalog, settings)
         r.update({"date": date, "command": command, "machine": machine})
         results.append(r)
+    if args.only_statistics:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+        return 0
     total = round(time.perf_counter() - started, 1)
     log(f"done in {total}s")
     meta = {"date": date, "command": command, "machine": machine, "page_concurrency": args.page_concurrency,

@@ -109,6 +109,13 @@ def row_specs(r0: dict, meta: dict) -> list[tuple[str, Callable[[dict], str]]]:
         ("the class's results `/instructor/results?class=<id>` p50 / p95, and the same ratio",
          optional("class_results_p95_ms", lambda r: f"{n(r['class_results_p50_ms'])} / {n(r['class_results_p95_ms'])} "
                                                     f"ms ({r['class_results_vs_admin_results']}×)")),
+        ("**module statistics with response analysis** (`/instructor/results/<module>` and its `/answers`, one "
+         "sample the two in turn, every learner) p95 at 10,000 / **100,000** graded attempts of the quiz module "
+         "(12 items each; target < 1 s), and their ratio (target < 3)",
+         optional("stats_100k_p95_ms", lambda r: f"{n(r['stats_10k_p95_ms'])} / **{n(r['stats_100k_p95_ms'])}** ms"
+                  f"{mark(r, 'stats_100k_p95_ms')}, {r['stats_ratio']}×{mark(r, 'stats_ratio')} "
+                  f"({r['stats_small_attempts']:,} and {r['stats_large_attempts']:,} attempts, loaded in "
+                  f"{r['stats_seed_s']} s)")),
         (f"untimed set-up: {learners + meta['history_sessions']} logins, {meta['setup_concurrency']} at a time: "
          "rate, p95, slowest, 5xx",
          lambda r: f"{n(r['logins_per_s'])}/s, {n(r['login_p95_ms'] / 1000)} s, {n(r['login_max_ms'] / 1000)} s, "

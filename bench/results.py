@@ -193,6 +193,20 @@ class ClassPages:
 
 
 @dataclass(frozen=True)
+class StatisticsPages:
+    """A module's statistics page and its response analysis (the two requested in turn: one sample) at two
+    sizes of graded attempts loaded in the same run: `stats_10k_p95_ms`, `stats_100k_p95_ms` and their ratio."""
+    stats_small_attempts: int
+    stats_large_attempts: int
+    stats_10k_p95_ms: float
+    stats_100k_p95_ms: float
+    stats_ratio: float
+    stats_seed_s: float
+    stats_errors: list[str]
+    server_errors: int
+
+
+@dataclass(frozen=True)
 class DatabaseResult:
     seeded: Seeded
     cpu: dict[str, dict]
@@ -211,6 +225,7 @@ class DatabaseResult:
     ceiling_inserts: CeilingInserts
     in_process: dict[str, float] | None
     gunicorn: dict
+    statistics: StatisticsPages | None = None
 
     def page(self, name: str):
         return next(p for p in self.pages + self.learner_pages + self.instructor_pages if p.name == name)
@@ -218,7 +233,8 @@ class DatabaseResult:
     @property
     def errors_5xx_pages(self) -> int:
         return sum(p.server_errors for p in self.pages + self.learner_pages + self.instructor_pages) \
-            + self.loaded_progress.server_errors + self.review_queue.server_errors + self.class_pages.server_errors
+            + self.loaded_progress.server_errors + self.review_queue.server_errors + self.class_pages.server_errors \
+            + (self.statistics.server_errors if self.statistics else 0)
 
     @property
     def errors_5xx(self) -> int:
@@ -256,6 +272,8 @@ class DatabaseResult:
         out.update(figures(self.review_queue))
         out.update(figures(self.class_pages))
         out.update(figures(self.room))
+        if self.statistics is not None:
+            out.update(figures(self.statistics))
         out.update(errors_5xx_pages=self.errors_5xx_pages, app_log_problems=self.app_log_problems)
         out.update(figures(self.ceiling_inserts))
         if self.in_process is not None:
@@ -284,4 +302,6 @@ TARGETS: dict[str, tuple[str, Callable[[DatabaseResult], bool]]] = {
     "room_answer_p95_ms": ("< 250", lambda r: r.room.room_answer_p95_ms < 250),
     "room_reveal_p95_ms": ("< 500", lambda r: r.room.room_reveal_p95_ms < 500),
     "room_poll_ratio": (">= 0.60", lambda r: r.room.room_poll_ratio >= 0.60),
+    "stats_100k_p95_ms": ("< 1000", lambda r: r.statistics is not None and r.statistics.stats_100k_p95_ms < 1000),
+    "stats_ratio": ("< 3", lambda r: r.statistics is not None and 0 < r.statistics.stats_ratio < 3),
 }

@@ -2,8 +2,7 @@
 
 The cohort is a subquery of learner ids (`cohort`): every account with the learner role, narrowed to
 some classes' members and to one seminar's; instructors' and admins' own attempts (trying a quiz out)
-are left out of every figure. Both reads are single Core queries returning plain tuples: at 1,000
-learners a module has some 40,000 graded items.
+are left out of every figure. A module's statistics are counted by the database: app/instructor/analysis.py.
 """
 from __future__ import annotations
 
@@ -14,11 +13,9 @@ import sqlalchemy as sa
 from app.classes.scope import learner_ids_of
 from app.content.model import Catalog, Module
 from app.extensions import db
-from app.instructor.statistics import GradedAttempt, GradedItem
-from app.models import Attempt, AttemptItem, QuestionVersion, SeminarMember, User
+from app.models import Attempt, SeminarMember, User
 
-_attempts, _items, _versions, _users = (Attempt.__table__, AttemptItem.__table__, QuestionVersion.__table__,
-                                        User.__table__)
+_attempts, _users = Attempt.__table__, User.__table__
 
 
 def cohort(class_ids: sa.Select | None = None, seminar_id: int | None = None) -> sa.Select:
@@ -32,24 +29,6 @@ def cohort(class_ids: sa.Select | None = None, seminar_id: int | None = None) ->
         learners = learners.where(_users.c.id.in_(
             sa.select(members.c.user_id).where(members.c.seminar_id == seminar_id)))
     return learners
-
-
-def graded_attempts(module_id: str, learners: sa.Select | None = None) -> list[GradedAttempt]:
-    """Every graded attempt of the cohort at this module, with its items (one query)."""
-    rows = db.session.execute(
-        sa.select(_attempts.c.id, _attempts.c.user_id, _attempts.c.number, _attempts.c.score, _attempts.c.passed,
-                  _versions.c.question_id, _items.c.fraction, _items.c.points)
-        .join(_items, _items.c.attempt_id == _attempts.c.id)
-        .join(_versions, _versions.c.id == _items.c.question_version_id)
-        .where(_attempts.c.module_id == module_id, _attempts.c.submitted_at.is_not(None),
-               _attempts.c.user_id.in_(cohort() if learners is None else learners))).tuples().all()
-    attempts: dict[int, GradedAttempt] = {}
-    for attempt_id, user_id, number, score, passed, question_id, fraction, points in rows:
-        attempt = attempts.get(attempt_id)
-        if attempt is None:
-            attempt = attempts[attempt_id] = GradedAttempt(attempt_id, user_id, number, score or 0.0, bool(passed))
-        attempt.items.append(GradedItem(question_id, fraction or 0.0, points))
-    return list(attempts.values())
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,17 @@ from app.content import catalog
 from app.csv_export import csv_download
 from app.instructor import bp
 from app.instructor.cards import card_stats
-from app.instructor.results import display_names, graded_attempts, module_summaries
+from app.instructor.analysis import counted, learner_rows, module_figures, response_analysis
+from app.instructor.chart import score_chart
+from app.instructor.results import module_summaries
 from app.instructor.scoping import ResultsScope, chosen_scope
-from app.instructor.statistics import first_attempts, learner_results, question_stats
+from app.quiz.presenter import evidence_links
 from app.lookups import get_module
 from app.quiz.calibration import calibration, learner_briers
 from app.spaced.clock import now as review_clock
 
 BASES = {"all": "every graded attempt", "first": "each learner's first graded attempt"}
+ORDERS = {"course": "in course order", "worst": "worst first"}
 
 
 def chosen_basis() -> str:
@@ -26,14 +29,11 @@ def chosen_basis() -> str:
     return basis
 
 
-def module_statistics(module_id: str, scope: ResultsScope):
-    """The module, the basis, the scope's graded attempts, and each question's statistics on that basis."""
+def counted_attempts(module_id: str, scope: ResultsScope):
+    """The module, the basis, and the subquery of the attempts counted on that basis."""
     module = get_module(module_id)
     basis = chosen_basis()
-    attempts = graded_attempts(module.id, scope.learners)
-    counted = first_attempts(attempts) if basis == "first" else attempts
-    stats = question_stats(counted)
-    return module, basis, attempts, len(counted), [(question, stats.get(question.id)) for question in module.questions]
+    return module, basis, counted(module.id, scope.learners, basis)
 
 
 @bp.route("/results")
@@ -48,14 +48,32 @@ def results():
 @bp.route("/results/<module_id>")
 @instructor_required
 def module_results(module_id: str):
-    """One module's question statistics and each learner's best result."""
+    """One module's quiz statistics, score distribution, question statistics and each learner's best result."""
     scope = chosen_scope(current_user)
-    module, basis, attempts, counted, questions = module_statistics(module_id, scope)
-    learners = learner_results(attempts)
-    names = display_names(learners)
-    rows = sorted(learners.values(), key=lambda r: (names.get(r.user_id, "").casefold(), r.user_id))
+    module, basis, attempts = counted_attempts(module_id, scope)
+    figures = module_figures(attempts)
+    learners, learner_total = learner_rows(module.id, scope.learners)
     return render_template("instructor/module_results.html", module=module, basis=basis, bases=BASES,
-                           counted=counted, questions=questions, learners=rows, names=names, scope=scope)
+                           quiz=figures.quiz, chart=score_chart(figures.scores),
+                           questions=[(q, figures.questions.get(q.id)) for q in module.questions], learners=learners,
+                           learner_total=learner_total, scope=scope)
+
+
+@bp.route("/results/<module_id>/answers")
+@instructor_required
+def module_answers(module_id: str):
+    """Each question's answers as given, with credit, key and evidence; `order=worst` puts the lowest facility first."""
+    scope = chosen_scope(current_user)
+    module, basis, attempts = counted_attempts(module_id, scope)
+    order = request.args.get("order", "course")
+    if order not in ORDERS:
+        abort(400, description="Choose order=course or order=worst.")
+    analysis = response_analysis(module, attempts)
+    if order == "worst":
+        analysis.sort(key=lambda r: (r.facility is None, r.facility or 0.0))
+    return render_template("instructor/module_answers.html", module=module, basis=basis, bases=BASES,
+                           order=order, orders=ORDERS, analysis=analysis, scope=scope,
+                           evidence={r.question.id: evidence_links(r.question.spec) for r in analysis})
 
 
 @bp.route("/results/<module_id>/questions.csv")
@@ -63,18 +81,42 @@ def module_results(module_id: str):
 def module_results_csv(module_id: str):
     """The question statistics as CSV (cells defused against formula injection)."""
     scope = chosen_scope(current_user)
-    module, basis, _, _, questions = module_statistics(module_id, scope)
+    module, basis, attempts = counted_attempts(module_id, scope)
+    stats = module_figures(attempts).questions
     header = ("question", "type", "skill", "prompt", "asked", "facility %", "standard deviation %",
-              "discrimination", "flags")
+              "discrimination index %", "discriminative efficiency %", "flags")
     rows = []
-    for question, s in questions:
+    for question in module.questions:
+        s = stats.get(question.id)
         prompt = Markup(question.spec["prompt_html"]).striptags()
         rows.append([question.id, question.type, question.spec.get("skill", ""), prompt,
-                     s.answered if s else 0, round(s.facility, 1) if s else "",
-                     round(s.spread, 1) if s and s.spread is not None else "",
-                     round(s.discrimination, 2) if s and s.discrimination is not None else "",
+                     s.answered if s else 0, round(s.facility, 1) if s else "", rounded(s and s.spread),
+                     rounded(s and s.discrimination), rounded(s and s.efficiency),
                      "; ".join(s.flags) if s else "not asked yet"])
     return csv_download(header, rows, f"{module.id}-question-statistics-{basis}{scope.file_suffix}.csv")
+
+
+@bp.route("/results/<module_id>/answers.csv")
+@instructor_required
+def module_answers_csv(module_id: str):
+    """The response analysis as CSV: one row per question and answer given (defused cells)."""
+    scope = chosen_scope(current_user)
+    module, basis, attempts = counted_attempts(module_id, scope)
+    header = ("question", "type", "answer", "count", "share of answers %", "credit %", "key")
+    rows = []
+    for r in response_analysis(module, attempts):
+        for a in r.answers:
+            rows.append([r.question.id, r.question.type, a.text, a.count,
+                         round(100 * a.count / r.given, 1) if r.given else "", round(100 * a.credit, 1),
+                         "key" if a.key else ""])
+        if r.others:
+            rows.append([r.question.id, r.question.type, f"{r.other_kinds} other answers", r.others,
+                         round(100 * r.others / r.given, 1) if r.given else "", "", ""])
+    return csv_download(header, rows, f"{module.id}-answers-{basis}{scope.file_suffix}.csv")
+
+
+def rounded(value: float | None, places: int = 1):
+    return round(value, places) if value is not None else ""
 
 
 @bp.route("/results/cards")

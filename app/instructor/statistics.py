@@ -1,42 +1,46 @@
-"""Quiz statistics for instructors, in the terms of classical test theory (as Moodle's quiz reports them).
+"""Quiz statistics for instructors, in the terms of classical test theory, as Moodle's quiz statistics report
+defines them (docs.moodle.org/dev/Quiz_statistics_calculations; Moodle's mod/quiz/report/statistics/classes/
+calculator.php and question/classes/statistics/questions/calculator.php).
 
-Every function here is pure: it takes graded attempts already read from the database.
+Every function here is pure arithmetic on counts the database has already grouped (app/instructor/analysis.py):
+a histogram of attempt totals, each slot's sums, and for each question how often each (mark, rest-of-attempt
+mark) pair occurred. A histogram is exact, and small however many attempts there are.
 """
 from __future__ import annotations
 
 import math
-import statistics
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Iterable
 
-# Rules of thumb for flagging a question (Moodle's quiz statistics use the same bands).
+# Rules of thumb for flagging a question: Moodle's bands, and its "likely to need attention" rule.
 EASY_FACILITY, HARD_FACILITY = 90.0, 20.0
-WEAK_DISCRIMINATION = 0.2
+WEAK_DISCRIMINATION = 20.0  # percent (a correlation of 0.2)
+DUBIOUS_EFFICIENCY = 15.0  # percent: Moodle flags a question whose discriminative efficiency is under this
 
 
-class GradedItem(NamedTuple):  # a tuple: a module's statistics build some 40,000 of them
-    question_id: str
-    fraction: float  # 0..1
-    points: float
+@dataclass(frozen=True)
+class QuizStats:
+    """The quiz as a whole: totals as percentages of the attempt's marks."""
 
-
-@dataclass
-class GradedAttempt:
-    attempt_id: int
-    user_id: int
-    number: int  # the learner's 1st, 2nd, ... attempt at this module
-    score: float  # percent
-    passed: bool
-    items: list[GradedItem] = field(default_factory=list)
+    attempts: int
+    mean: float | None
+    median: float | None
+    sd: float | None  # sample standard deviation (n - 1)
+    skewness: float | None
+    kurtosis: float | None  # excess kurtosis, 0 for a normal distribution
+    cic: float | None  # coefficient of internal consistency, percent (Cronbach's alpha × 100)
+    error_ratio: float | None  # percent of the spread that is noise
+    standard_error: float | None  # percentage points
 
 
 @dataclass(frozen=True)
 class QuestionStats:
     question_id: str
-    answered: int  # graded attempts that asked it
+    answered: int  # counted attempts that asked it
     facility: float  # mean mark, percent of the question's points
-    spread: float | None  # standard deviation of the mark, percent; None with fewer than two
-    discrimination: float | None  # correlation of the mark with the rest of the attempt; None when undefined
+    spread: float | None  # standard deviation of the mark, percent of its points; None with fewer than two
+    discrimination: float | None  # percent: 100 × r(mark, rest of the attempt); None when undefined
+    efficiency: float | None  # percent: the covariance as a share of the largest the marks allow
 
     @property
     def flags(self) -> list[str]:
@@ -47,73 +51,113 @@ class QuestionStats:
             found.append("very hard")
         if self.discrimination is not None and self.discrimination < WEAK_DISCRIMINATION:
             found.append("weak discrimination")
+        if self.efficiency is not None and self.efficiency < DUBIOUS_EFFICIENCY:
+            found.append("dubious: efficiency under 15%")
         return found
 
 
-@dataclass(frozen=True)
-class LearnerResult:
-    user_id: int
-    attempts: int
-    best: float
-    passed: bool
+def weighted_median(values: list[tuple[float, int]]) -> float:
+    """The median of values given as (value, count), averaging the two middle ones for an even count."""
+    ordered = sorted(values)
+    total = sum(count for _, count in ordered)
+    wanted = [(total - 1) // 2, total // 2]  # 0-based ranks of the middle value(s)
+    found, seen = [], 0
+    for value, count in ordered:
+        while wanted and wanted[0] < seen + count:
+            found.append(value)
+            wanted.pop(0)
+        seen += count
+    return sum(found) / 2
 
 
-def first_attempts(attempts: list[GradedAttempt]) -> list[GradedAttempt]:
-    """Each learner's first graded attempt: the fairest basis when learners may retake a quiz."""
-    first: dict[int, GradedAttempt] = {}
-    for attempt in attempts:
-        if attempt.user_id not in first or attempt.number < first[attempt.user_id].number:
-            first[attempt.user_id] = attempt
-    return list(first.values())
+def quiz_stats(totals: Iterable[tuple[float, int]], slots: Iterable[tuple[int, float, float]]) -> QuizStats:
+    """Moodle's quiz statistics from a histogram of attempt totals (percent, count) and each slot's
+    (count, sum of marks, sum of squared marks), marks in the same percentage units as the totals.
 
-
-def correlation(xs: list[float], ys: list[float]) -> float | None:
-    """Pearson's r; None when there are fewer than two pairs or either side does not vary."""
-    if len(xs) < 2:
-        return None
-    mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
-    sxx = sum((x - mx) ** 2 for x in xs)
-    syy = sum((y - my) ** 2 for y in ys)
-    if sxx == 0 or syy == 0:
-        return None
-    return sxy / math.sqrt(sxx * syy)
-
-
-def question_stats(attempts: list[GradedAttempt]) -> dict[str, QuestionStats]:
-    """Per question: how many were asked it, facility, spread and discrimination.
-
-    Discrimination is the correlation between a question's mark and the mark on the rest of
-    the same attempt (the question itself left out), so a question does not correlate with
-    itself: high when those who do well overall get it right, near zero or negative when the
-    question does not separate stronger from weaker answers.
+    With s attempts and their moments m2, m3, m4 about the mean: SD = √(Σ(x − x̄)² / (s − 1));
+    k2 = s·m2/(s − 1), k3 = s²·m3/((s − 1)(s − 2)), k4 = s²((s + 1)m4 − 3(s − 1)m2²)/((s − 1)(s − 2)(s − 3));
+    skewness = k3/k2^1.5, kurtosis = k4/k2²; with P slots, CIC = 100·P/(P − 1)·(1 − ΣV(slot)/k2),
+    error ratio = 100·√(1 − CIC/100), standard error = error ratio × SD / 100.
     """
-    marks: dict[str, list[float]] = {}
-    rests: dict[str, list[float]] = {}
-    for attempt in attempts:
-        earned = sum(i.fraction * i.points for i in attempt.items)
-        possible = sum(i.points for i in attempt.items)
-        for item in attempt.items:
-            marks.setdefault(item.question_id, []).append(item.fraction)
-            rest_possible = possible - item.points
-            rest = (earned - item.fraction * item.points) / rest_possible if rest_possible > 0 else 0.0
-            rests.setdefault(item.question_id, []).append(rest)
-    return {
-        qid: QuestionStats(
-            question_id=qid, answered=len(values), facility=100 * statistics.fmean(values),
-            spread=100 * statistics.stdev(values) if len(values) > 1 else None,
-            discrimination=correlation(values, rests[qid]))
-        for qid, values in marks.items()
-    }
+    histogram = [(value, count) for value, count in totals if count]
+    s = sum(count for _, count in histogram)
+    if not s:
+        return QuizStats(0, None, None, None, None, None, None, None, None)
+    mean = sum(value * count for value, count in histogram) / s
+    median = weighted_median(histogram)
+    power = [sum(count * (value - mean) ** k for value, count in histogram) for k in (0, 1, 2, 3, 4)]
+    sd = skewness = kurtosis = cic = error_ratio = standard_error = None
+    if s > 1:
+        sd = math.sqrt(power[2] / (s - 1))
+    if s > 2:
+        m2, m3, m4 = power[2] / s, power[3] / s, power[4] / s
+        k2 = s * m2 / (s - 1)
+        k3 = s * s * m3 / ((s - 1) * (s - 2))
+        if k2 > 1e-12:
+            skewness = k3 / k2 ** 1.5
+            if s > 3:
+                k4 = s * s * ((s + 1) * m4 - 3 * (s - 1) * m2 * m2) / ((s - 1) * (s - 2) * (s - 3))
+                kurtosis = k4 / (k2 * k2)
+            variances = [(sq - total * total / n) / (n - 1) for n, total, sq in slots if n > 1]
+            p = len(variances)
+            if p > 1:
+                cic = 100 * p / (p - 1) * (1 - sum(variances) / k2)
+                error_ratio = 100 * math.sqrt(max(0.0, 1 - cic / 100))
+                standard_error = error_ratio * sd / 100
+    return QuizStats(s, mean, median, sd, skewness, kurtosis, cic, error_ratio, standard_error)
 
 
-def learner_results(attempts: list[GradedAttempt]) -> dict[int, LearnerResult]:
-    """Per learner: graded attempts, best score, and whether any attempt passed."""
-    results: dict[int, LearnerResult] = {}
-    for attempt in attempts:
-        known = results.get(attempt.user_id)
-        results[attempt.user_id] = LearnerResult(
-            attempt.user_id, (known.attempts if known else 0) + 1,
-            max(attempt.score, known.best if known else attempt.score),
-            attempt.passed or (known.passed if known else False))
-    return results
+def max_covariance_sum(marks: dict[float, int], rests: dict[float, int]) -> float:
+    """Σ (x₍ᵢ₎ − x̄)(y₍ᵢ₎ − ȳ) with both sides sorted independently: the largest covariance (times s − 1) that
+    these marks and rests allow, pairing the i-th lowest mark with the i-th lowest rest. Each side is a
+    histogram {value: count}, so the pairing walks runs of equal values instead of every attempt."""
+    s = sum(marks.values())
+    mx = sum(v * c for v, c in marks.items()) / s
+    my = sum(v * c for v, c in rests.items()) / s
+    xs, ys = sorted(marks.items()), sorted(rests.items())
+    total, i, j, left_x, left_y = 0.0, 0, 0, xs[0][1], ys[0][1]
+    while i < len(xs) and j < len(ys):
+        paired = min(left_x, left_y)
+        total += paired * (xs[i][0] - mx) * (ys[j][0] - my)
+        left_x, left_y = left_x - paired, left_y - paired
+        if not left_x:
+            i += 1
+            left_x = xs[i][1] if i < len(xs) else 0
+        if not left_y:
+            j += 1
+            left_y = ys[j][1] if j < len(ys) else 0
+    return total
+
+
+def question_stats(question_id: str, cells: Iterable[tuple[float, float, float, int]]) -> QuestionStats:
+    """One question's statistics from how often each (fraction, points, attempt total) occurred.
+
+    The question's mark is x = fraction × points; the rest of the attempt is y = total − x (the question
+    left out, so it does not correlate with itself). Facility = 100·x̄/points; SD = 100·sd(x)/points;
+    discrimination index = 100·Cov(x, y)/√(V(x)V(y)); discriminative efficiency = 100·Cov(x, y)/CovMax(x, y),
+    CovMax pairing the sorted marks with the sorted rests (Moodle's definitions)."""
+    s = 0
+    sum_f = sum_ff = sum_x = sum_y = sum_xx = sum_yy = sum_xy = 0.0
+    marks: dict[float, int] = {}
+    rests: dict[float, int] = {}
+    for fraction, points, total, count in cells:
+        x = fraction * points
+        y = total - x
+        s += count
+        sum_f += count * fraction
+        sum_ff += count * fraction * fraction
+        sum_x, sum_y = sum_x + count * x, sum_y + count * y
+        sum_xx, sum_yy, sum_xy = sum_xx + count * x * x, sum_yy + count * y * y, sum_xy + count * x * y
+        marks[round(x, 9)] = marks.get(round(x, 9), 0) + count
+        rests[round(y, 9)] = rests.get(round(y, 9), 0) + count
+    facility = 100 * sum_f / s
+    spread = discrimination = efficiency = None
+    if s > 1:
+        spread = 100 * math.sqrt(max(0.0, (sum_ff - sum_f * sum_f / s) / (s - 1)))
+        covariance_sum = sum_xy - sum_x * sum_y / s
+        var_x, var_y = sum_xx - sum_x * sum_x / s, sum_yy - sum_y * sum_y / s
+        if var_x > 1e-12 and var_y > 1e-12:
+            discrimination = 100 * covariance_sum / math.sqrt(var_x * var_y)
+            largest = max_covariance_sum(marks, rests)
+            efficiency = 100 * covariance_sum / largest if largest > 1e-12 else None
+    return QuestionStats(question_id, s, facility, spread, discrimination, efficiency)

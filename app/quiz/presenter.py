@@ -72,6 +72,11 @@ def review_view(question: ShownQuestion) -> dict[str, Any]:
         "template": qtype.template, "detail": qtype.review_fields(spec["data"], question.response),
         "fraction": fraction, "earned": round(fraction * question.points, 2), "points": question.points,
         "verdict": verdict(fraction), "confidence": question.confidence,
-        "evidence": [{"short": e["short"], "quote": e["quote"], "paragraph": e["paragraph"],
-                      "href": reader_href(e["source"], e["key"], e["paragraph"])} for e in spec["evidence"]],
+        "evidence": evidence_links(spec),
     }
+
+
+def evidence_links(spec) -> list[dict[str, Any]]:
+    """The question's evidence passages, each with its quote, citation and link to the reader."""
+    return [{"short": e["short"], "quote": e["quote"], "paragraph": e["paragraph"],
+             "href": reader_href(e["source"], e["key"], e["paragraph"])} for e in spec["evidence"]]

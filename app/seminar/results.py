@@ -1,7 +1,7 @@
 """How the room answered: each question's tally, each member's answers and points."""
 from __future__ import annotations
 
-from collections import Counter
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Seminar, SeminarAnswer, SeminarMember, SeminarQuestion, User
 from app.quiz.grading import FULL_MARKS, verdict
 from app.quiz.types import QUESTION_TYPES
-from app.quiz.types.base import OptionCount
+from app.quiz.types.base import AnswerCount
 
 
 def my_answers(seminar_id: int, user_id: int) -> dict[int, SeminarAnswer]:
@@ -26,12 +26,13 @@ def member_count(seminar_id: int) -> int:
 
 @dataclass
 class Tally:
-    """How the room answered one question: counts per verdict, and per option where its type counts them."""
+    """How the room answered one question: counts per verdict, and each distinct answer given (its type's
+    distribution(): every option of a choice question, each number, text, order or pairing otherwise)."""
 
     answered: int
     correct: int
     partly: int
-    options: list[OptionCount]
+    options: list[AnswerCount]
 
     @property
     def incorrect(self) -> int:
@@ -42,12 +43,14 @@ class Tally:
         return round(100 * self.correct / self.answered) if self.answered else 0
 
 
-def tally(question: SeminarQuestion, answers: list[tuple[Any, float]]) -> Tally:
-    """Count (response, fraction) pairs per verdict, and per option as the question's type counts them."""
+def tally(question: SeminarQuestion, answers: list[tuple[Any, float, int]]) -> Tally:
+    """Count (response, fraction, how many) triples per verdict, and per answer as the question's type merges them."""
     spec = question.spec
-    verdicts = Counter(verdict(f) for _, f in answers)
-    options = QUESTION_TYPES[spec["type"]].tally(spec["data"], question.layout, [r for r, _ in answers])
-    return Tally(len(answers), verdicts["correct"], verdicts["partly correct"], options)
+    answered = sum(n for _, _, n in answers)
+    correct = sum(n for _, f, n in answers if verdict(f) == "correct")
+    partly = sum(n for _, f, n in answers if verdict(f) == "partly correct")
+    options = QUESTION_TYPES[spec["type"]].distribution(spec["data"], [(r, n) for r, _, n in answers])
+    return Tally(answered, correct, partly, options)
 
 
 def verdict_counts(seminar_id: int, position: int) -> Tally:
@@ -62,12 +65,15 @@ def verdict_counts(seminar_id: int, position: int) -> Tally:
 
 
 def tallies(seminar: Seminar) -> dict[int, Tally]:
-    """Every question's tally, from one query."""
-    grouped: dict[int, list[tuple[Any, float]]] = {q.position: [] for q in seminar.questions}
-    for position, response, fraction in db.session.execute(
-            sa.select(SeminarAnswer.position, SeminarAnswer.response, SeminarAnswer.fraction)
-            .where(SeminarAnswer.seminar_id == seminar.id)):
-        grouped[position].append((response, fraction))
+    """Every question's tally, from one query that counts equal responses (their stored JSON text) in the database."""
+    answers = SeminarAnswer.__table__
+    response = sa.cast(answers.c.response, sa.Text)
+    grouped: dict[int, list[tuple[Any, float, int]]] = {q.position: [] for q in seminar.questions}
+    for position, text, fraction, count in db.session.execute(
+            sa.select(answers.c.position, response, answers.c.fraction, sa.func.count())
+            .where(answers.c.seminar_id == seminar.id)
+            .group_by(answers.c.position, response, answers.c.fraction)).tuples():
+        grouped[position].append((json.loads(text) if text is not None else None, fraction, count))
     return {q.position: tally(q, grouped[q.position]) for q in seminar.questions}
 
 

@@ -99,6 +99,8 @@ POLICIES: dict[str, Policy] = {
     "instructor.results": Policy("staff", GET),
     "instructor.module_results": Policy("staff", GET),
     "instructor.module_results_csv": Policy("staff", GET),
+    "instructor.module_answers": Policy("staff", GET),
+    "instructor.module_answers_csv": Policy("staff", GET),
     "seminar.index": Policy("staff", GET),
     "seminar.pick": Policy("staff", GET),
     "seminar.create": Policy("staff", POST, ok=(302, "/seminars")),  # an empty form: back with a message
@@ -162,6 +164,7 @@ CLASS_SCOPED: dict[str, dict[str, int]] = {
     endpoint: {"class_owner": 200, "co_instructor": 200, "member": 403, "non_member": 403,
                "other_instructor": 404, "admin": 200}
     for endpoint in ("instructor.results", "instructor.module_results", "instructor.module_results_csv",
+                     "instructor.module_answers", "instructor.module_answers_csv",
                      "instructor.card_results", "instructor.calibration_results", "instructor.gradebook_page",
                      "instructor.gradebook_csv")}
 # The bank's exports are the same for every class: they show no learner, so nothing is scoped.

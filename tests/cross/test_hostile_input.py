@@ -575,7 +575,8 @@ def test_every_page_and_error_carries_the_security_headers(make_app, make_user):
         response.close()
     assert {200, 302, 400, 404, 405, 409, 413} <= statuses
     assert csv_downloads == {f"/attempts/{done}/review.csv", f"/instructor/results/{MODULE}/questions.csv",
-                             f"/seminars/{seminar}/results.csv", "/instructor/gradebook.csv"}
+                             f"/seminars/{seminar}/results.csv", "/instructor/gradebook.csv",
+                             f"/instructor/results/{MODULE}/answers.csv"}
     pages = {url for what, url, response in responses if what.startswith(("ann", "prof")) and response.status_code == 200}
     assert {"/attempts", "/course", "/join", f"/attempts/{done}/review", f"/seminars/{seminar}",
             f"/seminars/{seminar}/host", "/instructor/results", "/review", "/review/cards/1",

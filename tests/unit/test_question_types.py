@@ -774,3 +774,55 @@ def test_the_tradecraft_types_parse_their_own_form_fields_back_to_the_response(c
     assert T[kind].parse(form, "q", data, {}) == response
     assert T[kind].problem(form, "q", data, {}) is None
     assert 0.0 <= grade_response({"type": kind, "data": data}, response) <= 1.0
+
+
+# --- distribution(): each distinct answer, for response analysis and the host -------------------
+
+def rows(kind, answers, **overrides):
+    return [(a.text, a.count, round(a.credit, 3), a.key) for a in T[kind].distribution(spec(kind, **overrides)["data"], answers)]
+
+
+def test_choice_distributions_list_every_option_in_written_order_with_zero_counts_and_no_answer():
+    assert rows("single", [(1, 4), (0, 2), (None, 1)]) == [
+        ("Amaq", 2, 0, False), ("Dabiq", 4, 1, True), ("Rumiyah", 0, 0, False), ("No answer", 1, 0, False)]
+    # several choices: how many picked each option; a right option's credit is its share of the key
+    assert rows("multiple", [([0, 2], 3), ([1], 2), ([0, 1], 1)]) == [
+        ("a", 4, 0.5, True), ("b", 3, 0, False), ("c", 3, 0.5, True), ("d", 0, 0, False)]
+    assert rows("true_false", [(False, 5), (True, 2)]) == [("True", 2, 1, True), ("False", 5, 0, False)]
+
+
+def test_numeric_distribution_merges_equal_numbers_and_bins_the_tail_below_and_above_the_key():
+    given = [("1,422", 3), ("1422.0", 1), ("1420", 2), ("1400", 4), ("2,000", 1), ("lots", 1), ("", 1)]
+    assert rows("numeric", given) == [  # 1422 and 1400 both given 4 times: the key first
+        ("1422", 4, 1, True), ("1400", 4, 0, False), ("Within the tolerance (1417 to 1427), not exactly 1422", 2, 1, True),
+        ("2000", 1, 0, False), ("No answer", 1, 0, False), ("Not a number", 1, 0, False)]
+    many = [(str(n), 1) for n in range(1, 10)] + [("3", 5)]  # nine distinct wrong numbers: six shown, three binned
+    texts = [text for text, *_ in rows("numeric", many)]
+    assert texts[0] == "3" and "Other numbers below the key (7 to 9)" in texts and len(texts) == 1 + 1 + 6 + 1
+
+
+def test_text_distribution_merges_answers_as_the_grader_normalises_them_and_lists_every_accepted_answer():
+    given = [("ISIS.", 2), ("  isis ", 1), ("Al-Qaeda", 3), ("al-qaeda!", 1), ("", 1)]
+    assert rows("text", given) == [("al-qaeda", 4, 0, False), ("isis", 3, 1, True), ("No answer", 1, 0, False),
+                                   ("islamic state", 0, 1, True)]
+    assert rows("text", [("ISIS", 1), ("isis", 1)], case_sensitive=True)[:2] == [("ISIS", 1, 1, True), ("isis", 1, 0, False)]
+
+
+def test_order_and_match_distributions_give_each_distinct_order_or_pairing_with_its_partial_credit():
+    order = rows("order", [([3, 2, 1, 0], 2), ([0, 1, 2, 3], 1), ([1, 0, 2, 3], 1)])
+    assert order[0] == ("1. fourth → 2. third → 3. second → 4. first", 2, 0, False)
+    assert ("1. first → 2. second → 3. third → 4. fourth", 1, 1, True) in order
+    assert ("1. second → 2. first → 3. third → 4. fourth", 1, round(5 / 6, 3), False) in order
+    match = rows("match", [({"0": 0, "1": 2, "2": 1}, 3)])
+    assert match == [("A → 1; B → 3; C → 2", 3, round(1 / 3, 3), False), ("A → 1; B → 2; C → 3", 0, 1, True)]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_distribution_counts_every_answer_once_and_marks_a_key(kind):
+    data = spec(kind)["data"]
+    answers = [(RIGHT[kind], 3), (WRONG[kind], 2), (None, 1)]
+    result = T[kind].distribution(data, answers)
+    assert any(a.key and a.count for a in result) and all(0 <= a.credit <= 1 for a in result)
+    if kind != "multiple":  # several choices count picks, not answers
+        assert sum(a.count for a in result) == 6
+    assert T[kind].distribution(data, []) and all(a.count == 0 for a in T[kind].distribution(data, []))

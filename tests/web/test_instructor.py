@@ -7,58 +7,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.instructor.statistics import (GradedAttempt, GradedItem, correlation, first_attempts, learner_results,
-                                       question_stats)
 from app.models import Attempt, User
 from tests.helpers import PASSWORD, correct_form, logged_in, make_class, make_seminar, submit_mini_with_confidence
 
 MODULE = "amaq"
-
-
-def graded(attempt_id, user_id, marks, number=1, pass_mark=70):
-    """An attempt with one-point questions q1, q2, ... marked as given (fractions)."""
-    items = [GradedItem(f"q{i + 1}", fraction, 1.0) for i, fraction in enumerate(marks)]
-    score = 100 * sum(marks) / len(marks)
-    return GradedAttempt(attempt_id, user_id, number, score, score >= pass_mark, items)
-
-
-# ---------------------------------------------------------------------------- the statistics
-
-
-def test_correlation_is_pearsons_r_and_undefined_without_variation():
-    assert correlation([0, 1, 2, 3], [1, 3, 5, 7]) == pytest.approx(1.0)
-    assert correlation([0, 1, 2, 3], [7, 5, 3, 1]) == pytest.approx(-1.0)
-    assert correlation([1, 1, 1], [0, 1, 2]) is None
-    assert correlation([1], [1]) is None
-
-
-def test_facility_is_the_mean_mark_and_discrimination_follows_the_rest_of_the_attempt():
-    # q4-q6 tell the strong learners (1, 2) from the weak (3, 4); q1 is got right by the
-    # strong only, q2 by the weak only, q3 by everyone
-    attempts = [graded(1, 1, [1, 0, 1, 1, 1, 1]), graded(2, 2, [1, 0, 1, 1, 1, 0]),
-                graded(3, 3, [0, 1, 1, 0, 0, 0]), graded(4, 4, [0, 1, 1, 0, 1, 0])]
-    stats = question_stats(attempts)
-    assert stats["q1"].answered == 4 and stats["q1"].facility == pytest.approx(50.0)
-    assert stats["q1"].discrimination > 0.5
-    assert stats["q2"].discrimination < -0.5 and "weak discrimination" in stats["q2"].flags
-    assert stats["q3"].facility == 100.0 and stats["q3"].spread == 0.0
-    assert stats["q3"].discrimination is None and stats["q3"].flags == ["very easy"]
-
-
-def test_a_question_asked_in_some_attempts_only_is_counted_where_it_was_asked():
-    a = graded(1, 1, [1, 1])
-    b = GradedAttempt(2, 2, 1, 50.0, False, [GradedItem("q1", 0.0, 1.0), GradedItem("q9", 1.0, 1.0)])
-    stats = question_stats([a, b])
-    assert stats["q1"].answered == 2 and stats["q2"].answered == 1 and stats["q9"].answered == 1
-    assert stats["q2"].spread is None  # one mark has no spread
-
-
-def test_first_attempts_and_each_learner_s_best():
-    attempts = [graded(1, 1, [0, 0], number=1), graded(2, 1, [1, 1], number=2), graded(3, 2, [1, 0], number=1)]
-    assert sorted(a.attempt_id for a in first_attempts(attempts)) == [1, 3]
-    results = learner_results(attempts)
-    assert (results[1].attempts, results[1].best, results[1].passed) == (2, 100.0, True)
-    assert (results[2].attempts, results[2].best, results[2].passed) == (1, 50.0, False)
 
 
 # ---------------------------------------------------------------------------- the pages
@@ -185,3 +137,60 @@ def test_the_calibration_page_pools_the_class_s_stated_confidence_and_lists_each
     assert logged_in(app, "ann").get("/instructor/results/calibration").status_code == 403
     make_user("other", role="instructor")
     assert logged_in(app, "other").get(f"/instructor/results/calibration?class={class_id}").status_code == 404
+
+
+# ---------------------------------------------------------------------------- quiz figures, chart, answers
+
+
+def test_the_module_page_shows_the_quiz_figures_and_an_accessible_score_chart(cohort):
+    html = cohort["prof"].get(f"/instructor/results/{MODULE}").get_data(as_text=True)
+    for figure in ("Mean score", "Median score", "Standard deviation", "Skewness", "Kurtosis",
+                   "Coefficient of internal consistency", "Error ratio", "Standard error",
+                   "Discrimination index", "Discriminative efficiency"):
+        assert f">{figure}<" in html, figure
+    assert "<th scope=\"row\">Mean score</th><td>50.0%</td>" in html  # Ann 100%, Bob 0%
+    assert "<th scope=\"row\">Median score</th><td>50.0%</td>" in html
+    chart = html.split('<svg class="score-chart"', 1)[1].split("</svg>", 1)[0]
+    assert 'role="img"' in chart and "<title id=" in chart and "<desc id=" in chart
+    assert "2 attempts by score band" in chart and "0–9%: 1" in chart and "90–100%: 1" in chart
+    table = html.split("The chart as a table", 1)[1].split("</table>", 1)[0]
+    assert "<td>0–9%</td><td>1</td>" in table and "<td>90–100%</td><td>1</td>" in table
+
+
+def test_the_answers_page_shows_each_answer_with_its_credit_key_and_evidence_worst_first(cohort, catalog):
+    prof = cohort["prof"]
+    page = prof.get(f"/instructor/results/{MODULE}/answers")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and html.count("<h1>") == 1
+    module = catalog.module(MODULE)
+    assert html.count('class="answer-analysis') == len(module.questions)
+    assert "✓ key" in html and "The passage it rests on" in html and "/sources/" in html  # a link to the reader
+    # Ann answered every question she was asked right, Bob none: Bob's "No answer" is in every table asked
+    assert "No answer" in html
+    worst = prof.get(f"/instructor/results/{MODULE}/answers?order=worst").get_data(as_text=True)
+    assert "what the class got wrong" in worst
+    order = [chunk.split('"', 1)[0] for chunk in worst.split('<article class="answer-analysis')[1:]]
+    assert len(order) == len(module.questions)
+    bad = prof.get(f"/instructor/results/{MODULE}/answers?order=best")
+    assert bad.status_code == 400 and "order=course or order=worst" in bad.get_data(as_text=True)
+    assert prof.get("/instructor/results/nope/answers").status_code == 404
+    assert cohort["ann"].get(f"/instructor/results/{MODULE}/answers").status_code == 403
+
+
+def test_worst_first_orders_the_questions_by_facility(cohort):
+    html = cohort["prof"].get(f"/instructor/results/{MODULE}/answers?order=worst").get_data(as_text=True)
+    facilities = [int(chunk.split("facility ", 1)[1].split("%", 1)[0])
+                  for chunk in html.split('<article class="answer-analysis')[1:] if "facility " in chunk]
+    assert facilities == sorted(facilities) and facilities
+
+
+def test_the_answers_csv_has_a_row_per_answer_and_the_questions_csv_the_new_columns(cohort):
+    prof = cohort["prof"]
+    answers = prof.get(f"/instructor/results/{MODULE}/answers.csv")
+    assert answers.status_code == 200 and answers.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(answers.get_data(as_text=True))))
+    assert rows and set(rows[0]) == {"question", "type", "answer", "count", "share of answers %", "credit %", "key"}
+    assert any(r["key"] == "key" and r["count"] != "0" for r in rows)
+    assert all(not r["answer"].startswith(("=", "+", "-", "@")) for r in rows)
+    stats = list(csv.DictReader(io.StringIO(prof.get(f"/instructor/results/{MODULE}/questions.csv").get_data(as_text=True))))
+    assert "discriminative efficiency %" in stats[0] and "discrimination index %" in stats[0]

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from app.database import db_write
 from app.extensions import db
@@ -579,3 +580,37 @@ def test_a_phone_shows_the_question_first_and_opens_the_evidence_in_place(app, s
     passage = shown[shown.index('<div class="evidence-in-place">'):]
     assert "<details>" in passage and f"{evidence['short']}, ¶{evidence['paragraph']}" in passage
     assert 'target="_blank" rel="noopener">Read it in the source (opens in a new tab)</a>' in passage
+
+
+def test_the_host_sees_the_distribution_of_given_answers_for_every_question_type(app, seminar_world, catalog):
+    """One question of each type; Ann answers right, Bob wrong: once closed, the host's table has a row for
+    each answer as given (numbers, texts, orders and pairings too, not only choices), its count and the key."""
+    host, phones, _ = seminar_world
+    bank = catalog.module("amaq").questions
+    chosen = [next(q.id for q in bank if q.type == kind) for kind in QUESTION_TYPES]
+    opened = host.post("/seminars/new", data={"module": "amaq", "questions": "30", "chosen": chosen})
+    seminar_id = int(opened.headers["Location"].split("/")[-2])
+    for phone in phones.values():
+        phone.post("/seminars/join", data={"code": room(app, seminar_id).code})
+    seen = set()
+    for position in range(len(chosen)):
+        assert step(host, seminar_id, "open", 2 * position).status_code == 302
+        assert phones["ann"].post(f"/seminars/{seminar_id}/answer", data=form_for(app, seminar_id, position)).status_code == 302
+        wrong = form_for(app, seminar_id, position, correct=False)
+        assert phones["bob"].post(f"/seminars/{seminar_id}/answer", data=wrong).status_code == 302
+        assert step(host, seminar_id, "close", 2 * position + 1).status_code == 302
+        page = host.get(f"/seminars/{seminar_id}/host").get_data(as_text=True)
+        with app.app_context():
+            question = db.session.get(Seminar, seminar_id).questions[position]
+            kind, data = question.spec["type"], question.spec["data"]
+            given = [(r, 1) for r in db.session.scalars(sa.select(SeminarAnswer.response).where(
+                SeminarAnswer.seminar_id == seminar_id, SeminarAnswer.position == position))]
+        table = page.split('<table class="data tally">', 1)[1].split("</table>", 1)[0]
+        rows = table.split("<tr")[2:]
+        expected = [a for a in QUESTION_TYPES[kind].distribution(data, given) if a.count]
+        assert any(not a.key for a in expected), kind  # Bob's wrong answer has a row of its own
+        for answer in expected:
+            row = next(r for r in rows if str(escape(answer.text)) in r)
+            assert f"<td>{answer.count}</td>" in row and ("✓ key" in row) == answer.key, (kind, answer)
+        seen.add(kind)
+    assert seen == set(QUESTION_TYPES)

@@ -114,6 +114,19 @@ class OptionCount:
     key: bool
 
 
+@dataclass(frozen=True)
+class AnswerCount:
+    """One distinct answer given to a question, for response analysis and the host's distribution."""
+
+    text: str  # the answer in words (as the grader sees it)
+    count: int
+    credit: float  # 0..1, the fraction this answer earns
+    key: bool  # whether it is (one of) the right answer(s)
+
+
+FULL_CREDIT = 0.999  # as app.quiz.grading.FULL_MARKS (imported there from here would be circular)
+
+
 class QuestionType:
     """One kind of question, from its fields in the content to the host's tally of a room's answers.
 
@@ -230,3 +243,29 @@ class QuestionType:
         """What the printed handout shows under the prompt, in `layout`'s order: `choices` with a `mark` to tick,
         `places` (items to number), `lefts` and `options` (to match), and `lines` of space to write in."""
         return {"lines": 3}
+
+    def distribution(self, data: Spec, answers: list[tuple[Any, int]]) -> list[AnswerCount]:
+        """Each distinct answer given, merged as the grader sees them, with how many gave it, its credit and
+        whether it is the key; the key is listed even when nobody gave it. Most given first.
+
+        `answers` are (stored response, count) pairs, already counted by the database. This default gives a
+        type's own `tally` rows (per grade, band or cell) where it has one, and otherwise merges responses that
+        describe() words alike, so a new type needs no code; types override it where the
+        grader merges more (numbers, normalised text) or where every option should be listed."""
+        if type(self).tally is not QuestionType.tally:  # the type counts per option already: its rows, weighted
+            responses = [response for response, count in answers for _ in range(count)]
+            return [AnswerCount(row.text, row.count, 1.0 if row.key else 0.0, row.key)
+                    for row in self.tally(data, {}, responses)]
+        merged: dict[str, list] = {}
+        for response, count in answers:
+            entry = merged.setdefault(self.describe(data, response), [0, self.grade(data, response)])
+            entry[0] += count
+        key_response = self.key_response(data)
+        merged.setdefault(self.describe(data, key_response), [0, self.grade(data, key_response)])
+        return ranked([AnswerCount(text, count, credit, credit >= FULL_CREDIT)
+                       for text, (count, credit) in merged.items()])
+
+
+def ranked(counts: list[AnswerCount]) -> list[AnswerCount]:
+    """Most given first; among equals the key, then the better credited, then alphabetically."""
+    return sorted(counts, key=lambda a: (-a.count, not a.key, -a.credit, a.text.casefold()))

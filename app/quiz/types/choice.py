@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 from app.content.export.pieces import gift_escape, gift_options, html_text, percent, xml_answer, xml_field
-from app.quiz.types.base import (FieldProblem, OptionCount, QuestionType, index_field, is_int, permutation,
+from app.quiz.types.base import (AnswerCount, FieldProblem, OptionCount, QuestionType, index_field, is_int, permutation,
                                  small_int, str_list)
 
 
@@ -74,6 +74,21 @@ class ChoiceType(QuestionType):
     def handout(self, data, layout):
         return {"choices": [data["choices"][original] for original in layout["choices"]],
                 "mark": "○" if self.one_answer else "☐"}
+
+    def distribution(self, data, answers):
+        """Every option in written order with how many picked it (for several choices, how many picked
+        it among their picks), its credit and its key flag; then how many gave no answer."""
+        key = self.key_response(data)
+        keys = set(key if isinstance(key, list) else [key])
+        picks, unanswered = Counter(), 0
+        for response, count in answers:
+            chosen = {value for value in (response if isinstance(response, list) else [response]) if is_int(value)}
+            unanswered += count if not chosen else 0
+            for value in chosen:
+                picks[value] += count
+        rows = [AnswerCount(text, picks[index], (1.0 / len(keys)) if index in keys else 0.0, index in keys)
+                for index, text in enumerate(data["choices"])]
+        return rows + ([AnswerCount("No answer", unanswered, 0.0, False)] if unanswered else [])
 
 
 class SingleChoice(ChoiceType):
@@ -197,3 +212,12 @@ class TrueFalse(QuestionType):
 
     def handout(self, data, layout):
         return {"choices": ["True", "False"], "mark": "○"}
+
+    def distribution(self, data, answers):
+        """True and False with how many chose each, then how many gave no answer."""
+        given = Counter()
+        for response, count in answers:
+            given[response if isinstance(response, bool) else None] += count
+        rows = [AnswerCount(label, given[value], 1.0 if data["answer"] is value else 0.0, data["answer"] is value)
+                for label, value in (("True", True), ("False", False))]
+        return rows + ([AnswerCount("No answer", given[None], 0.0, False)] if given[None] else [])

@@ -1,11 +1,12 @@
 """Questions answered by typing: a number within a tolerance, or a short text."""
 from __future__ import annotations
 
+from collections import Counter
 from xml.etree.ElementTree import SubElement
 
 from app.content.export.pieces import NotExpressible, gift_escape, gift_options, number, xml_answer, xml_field
-from app.quiz.types.base import (FieldProblem, QuestionType, normalise_text_answer, number_text, parse_number,
-                                 str_list)
+from app.quiz.types.base import (AnswerCount, FieldProblem, QuestionType, normalise_text_answer, number_text,
+                                 parse_number, ranked, str_list)
 
 
 class Numeric(QuestionType):
@@ -69,6 +70,33 @@ class Numeric(QuestionType):
     def handout(self, data, layout):
         return {"lines": 1, "unit": data.get("unit")}
 
+    SHOWN_NUMBERS = 6  # the wrong numbers given most, each shown; the rest are grouped below and above the key
+
+    def distribution(self, data, answers):
+        """The key, the answers within its tolerance, the wrong numbers given most (numbers written
+        differently but equal are one), the other wrong numbers binned below and above the key, then
+        what was not a number and no answer."""
+        key, tolerance = data["answer"], data["tolerance"]
+        numbers, other = Counter(), Counter()
+        for response, count in answers:
+            value = parse_number(response) if isinstance(response, str) else None
+            if value is not None:
+                numbers["key" if value == key else "close" if abs(value - key) <= tolerance + 1e-9 else value] += count
+            else:
+                other["No answer" if not isinstance(response, str) or not response.strip() else "Not a number"] += count
+        rows = [AnswerCount(number_text(key), numbers.pop("key", 0), 1.0, True)]
+        close = numbers.pop("close", 0)
+        if tolerance:
+            span = f"{number_text(key - tolerance)} to {number_text(key + tolerance)}"
+            rows.append(AnswerCount(f"Within the tolerance ({span}), not exactly {number_text(key)}", close, 1.0, True))
+        common = [value for value, _ in numbers.most_common(self.SHOWN_NUMBERS)]
+        rows += [AnswerCount(number_text(value), numbers.pop(value), 0.0, False) for value in common]
+        for side, values in (("below", [v for v in numbers if v < key]), ("above", [v for v in numbers if v > key])):
+            if values:
+                rows.append(AnswerCount(f"Other numbers {side} the key ({number_text(min(values))} to "
+                                        f"{number_text(max(values))})", sum(numbers[v] for v in values), 0.0, False))
+        return ranked(rows) + [AnswerCount(text, count, 0.0, False) for text, count in sorted(other.items())]
+
 
 class FreeText(QuestionType):
     name, label = "text", "Type a short answer"
@@ -117,3 +145,14 @@ class FreeText(QuestionType):
 
     def handout(self, data, layout):
         return {"lines": 1}
+
+    def distribution(self, data, answers):
+        """Each answer as the grader reads it (normalised: case, spaces, quote marks and end punctuation), with
+        every accepted answer listed even when nobody gave it."""
+        case_sensitive = data["case_sensitive"]
+        accepted = {normalise_text_answer(a, case_sensitive) for a in data["accept"]}
+        given = Counter({text: 0 for text in accepted})
+        for response, count in answers:
+            given[normalise_text_answer(response, case_sensitive) if isinstance(response, str) else ""] += count
+        return ranked([AnswerCount(text or "No answer", count, float(text in accepted), text in accepted)
+                       for text, count in given.items() if text or count])
