@@ -823,6 +823,20 @@ def test_every_distribution_counts_every_answer_once_and_marks_a_key(kind):
     answers = [(RIGHT[kind], 3), (WRONG[kind], 2), (None, 1)]
     result = T[kind].distribution(data, answers)
     assert any(a.key and a.count for a in result) and all(0 <= a.credit <= 1 for a in result)
-    if kind != "multiple":  # several choices count picks, not answers
+    if kind not in PER_PART:
         assert sum(a.count for a in result) == 6
     assert T[kind].distribution(data, []) and all(a.count == 0 for a in T[kind].distribution(data, []))
+
+
+# Several choices count picks, not answers; the tradecraft types count their tally's parts (each grade on each
+# axis, each band an answer falls in, each conclusion and cell), weighted by the database's counts.
+PER_PART = ("multiple", "source_grade", "probability", "ach")
+
+
+def test_a_type_with_a_tally_gives_its_parts_weighted_by_the_counts():
+    data = spec("source_grade")["data"]  # key C3
+    result = {a.text: (a.count, a.key) for a in T["source_grade"].distribution(
+        data, [({"reliability": "C", "credibility": 3}, 3), ({"reliability": "B", "credibility": 3}, 2)])}
+    assert result["Reliability C — fairly reliable"] == (3, True)
+    assert result["Reliability B — usually reliable"] == (2, False)
+    assert result["Credibility 3 — possibly true"] == (5, True)
