@@ -10,7 +10,7 @@ from app.instructor import bp
 from app.instructor.cards import card_stats
 from app.instructor.analysis import counted, learner_rows, module_figures, response_analysis
 from app.instructor.chart import score_chart
-from app.instructor.results import module_summaries
+from app.instructor.results import display_names, module_summaries
 from app.instructor.scoping import ResultsScope, chosen_scope
 from app.quiz.presenter import evidence_links
 from app.lookups import get_module
