@@ -23,10 +23,9 @@ OTHER_FIELD_VALUES = ("A", "F", "1", "6", "almost_no_chance", "almost_certain", 
 
 # The browser's page checks (tests/system/test_accessibility.py, test_phones_print.py) look at markup,
 # CSS, scripts and print, which do not depend on the database, and they are the slowest tests: ./test
-# runs them on SQLite only, unless PAGE_CHECKS_EVERY_DATABASE=1.
-ONCE = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL"))
-                          and os.environ.get("PAGE_CHECKS_EVERY_DATABASE") != "1",
-                          reason="pages look alike on both databases: checked on the SQLite run")
+# runs them in its SQLite pass and leaves them out of its PostgreSQL pass (-m "not pages"), so none is
+# skipped; `pytest -m pages` with TEST_DATABASE_URL set runs them on PostgreSQL too.
+ONCE = pytest.mark.pages
 
 
 def database_url(tmp_path: Path) -> str:

@@ -23,7 +23,10 @@ SCREENSHOTS = [
     ("screenshot-lesson.png", "ann", "desktop", "/modules/amaq/lesson", ".lesson-body a.term"),
     ("screenshot-reader.png", "ann", "desktop", "/sources/orton-2017-amaq?hl=1c529b00c5#p-4", "mark.hl"),
     ("screenshot-quiz-phone.png", "ann", "phone", "/attempts/{open_attempt}", None),
+    ("screenshot-projector.png", "prof", "desktop", "/seminars/{seminar}/screen", None),
+    ("screenshot-question-analysis.png", "prof", "desktop", "/instructor/results/amaq/answers?order=worst", None),
 ]
+ROOM_FOR_SCREENSHOTS = ("closed", 0)  # the projector after a question: the room's answers, the key and its passage
 
 LEARNER_PAGES = ["/course", "/modules/amaq", "/modules/amaq/lesson", "/sources", "/sources/orton-2017-amaq",
                  "/glossary", "/timeline", "/attempts", "/attempts/{attempt}/review", "/review", "/join", "/account"]
@@ -351,6 +354,7 @@ def test_a_printed_review_never_splits_a_question_across_pages(world, open_page)
 
 def test_the_readme_screenshots_are_taken_from_the_pages_as_they_are(world, open_page):
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    world.seminar_at(*ROOM_FOR_SCREENSHOTS)
     for name, user, device, path, show in SCREENSHOTS:
         page = open_page(user, device)
         go(page, world, path)
