@@ -27,7 +27,7 @@ from werkzeug.security import generate_password_hash
 
 import load
 import seed as seeding
-from context import QUIZ_MODULE, Run, log
+from context import Run, log
 from live_seminar import advance, open_seminar
 from load import Learner
 from results import Room, ms

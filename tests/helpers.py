@@ -5,11 +5,13 @@ import os
 import re
 import secrets
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app.extensions import db
 from app.models import Attempt, Seminar
@@ -193,3 +195,27 @@ def corrected_catalog(catalog, question_id: str, **data):
                     if m.id == old.module_id else m for m in catalog.modules)
     return dataclasses.replace(catalog, modules=modules,
                                questions=MappingProxyType({**catalog.questions, question_id: question}))
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:  # no access log in the test output
+        pass
+
+
+@contextmanager
+def served(app):
+    """`app` on werkzeug's threaded server on a free loopback port, its base URL; afterwards the server
+    stops and the app's tables are dropped (a shared PostgreSQL test database keeps nothing)."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        httpd.server_close()
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()

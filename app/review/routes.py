@@ -11,7 +11,6 @@ from app.extensions import db
 from app.lookups import get_own_attempt
 from app.models import Attempt
 from app.quiz.calibration import calibration
-from app.quiz.presenter import ShownQuestion, review_view
 from app.review.export import ATTEMPT_HEADER, attempt_rows
 from app.review.regraded import regrades_of, review_items
 from app.review.visibility import redacted

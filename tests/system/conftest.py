@@ -8,14 +8,12 @@ admin, and a reset link; each test opens its own page in one browser context per
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 from app.accounts.resets import issue_reset
@@ -23,7 +21,8 @@ from app.auth.accounts import create_user
 from app.database import db_write
 from app.extensions import db
 from app.models import ReviewCard, Seminar, User
-from tests.helpers import PASSWORD, database_url, form_for, logged_in, make_seminar, open_class, take_quiz
+from tests.helpers import (PASSWORD, database_url, form_for, logged_in, make_seminar, open_class, served,
+                           take_quiz)
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -39,11 +38,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 WAIT_MS = 10_000
 PHONE = {"width": 390, "height": 844}
 USERS = {"ann": "learner", "prof": "instructor", "root": "admin"}
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:
-        pass
 
 
 @dataclass
@@ -112,20 +106,9 @@ def world(tmp_path_factory, catalog):
     with seeder.app_context():
         db.session.remove()
         db.engine.dispose()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    world.url = f"http://127.0.0.1:{httpd.server_port}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with served(app) as url:
+        world.url = url
         yield world
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
-        with app.app_context():
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -16,20 +16,18 @@ import json
 import os
 import random
 import re
-import threading
 import time
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 from app.auth.accounts import create_user
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Seminar, User
 from app.quiz.types import QUESTION_TYPES
-from tests.helpers import database_url
+from tests.helpers import database_url, served
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -51,11 +49,6 @@ NOT_SAVED = "Not saved yet"
 
 
 # --------------------------------------------------------------------------- fixtures
-
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:  # no access log in the test output
-        pass
-
 
 class LiveServer:
     def __init__(self, app, base_url: str):
@@ -115,19 +108,8 @@ def serve(tmp_path, catalog):
     with app.app_context():
         db.drop_all()  # a leftover schema on a shared PostgreSQL test database
         db.create_all()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app, f"http://127.0.0.1:{httpd.server_port}")
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
-        with app.app_context():
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
+    with served(app) as url:
+        yield LiveServer(app, url)
 
 
 @pytest.fixture(scope="module")

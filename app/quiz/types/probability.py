@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Mapping
 
 from app.content.export.pieces import gift_escape, gift_options, html_text, percent, xml_answer, xml_field
 from app.content.markup import render_markdown
