@@ -17,8 +17,10 @@ counted attempts with submitted_at <= watermark, and the watermark is never late
 
 The view writes the row back (a GET that writes, like the review-card sync) only when it folded something in,
 with a conditional UPSERT that keeps the row whose watermark is later, so concurrent views write it once.
-A regrade changes the fractions of old attempts: it must call forget_statistics(module_id). A different set
-of learners has a different digest, hence a row of its own; rows not grown for STALE_DAYS are deleted when
+A regrade changes the fractions of old attempts: it must call forget_statistics(module_id); a change of role
+(`flask users set-role`) forgets every module's. A different set of learners (a class or seminar whose members
+changed) has a different digest, hence a row of its own; every learner is one fixed key, whose fold counts
+the learners of the moment; rows not grown for STALE_DAYS are deleted when
 another row of the module is written.
 """
 from __future__ import annotations
@@ -40,34 +42,38 @@ from app.instructor.models import StatisticsCache
 from app.models import utcnow
 
 FIGURES, ANSWERS = "figures", "answers"
+EVERY_LEARNER = "every learner"
 STALE_DAYS = 30
 _cache = StatisticsCache.__table__
 
 
-def scope_digest(learners: sa.Select) -> str:
-    """SHA-256 of the sorted ids of the learners counted: a changed class or seminar is a different set."""
+def scope_digest(learners: sa.Select, everyone: bool) -> str:
+    """SHA-256 of the sorted ids of the learners counted: a changed class or seminar is a different set. Every
+    learner is one fixed key instead: a learner who registers has no attempts to recount."""
+    if everyone:
+        return EVERY_LEARNER
     ids = sorted(db.session.scalars(learners))
     return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
 
 
-def kept_figures(module_id: str, learners: sa.Select, basis: str) -> ModuleFigures:
+def kept_figures(module_id: str, learners: sa.Select, basis: str, everyone: bool = False) -> ModuleFigures:
     """The module's statistics (the same as analysis.module_figures would count from scratch)."""
-    sums = _grown(module_id, learners, basis, FIGURES, figure_sums, FigureSums.from_json, FigureSums.as_json,
+    sums = _grown(module_id, learners, everyone, basis, FIGURES, figure_sums, FigureSums.from_json, FigureSums.as_json,
                   _merge_figures)
     return figures_of(sums)
 
 
-def kept_analysis(module: Module, learners: sa.Select, basis: str) -> list[Responses]:
+def kept_analysis(module: Module, learners: sa.Select, basis: str, everyone: bool = False) -> list[Responses]:
     """The module's response analysis (the same as analysis.response_analysis would count from scratch)."""
-    counts = _grown(module.id, learners, basis, ANSWERS, response_counts, _counts_from_json, _counts_as_json,
+    counts = _grown(module.id, learners, everyone, basis, ANSWERS, response_counts, _counts_from_json, _counts_as_json,
                     _merge_counts)
     return analysis_of(module, counts)
 
 
-def _grown(module_id, learners, basis, kind, count, from_json, as_json, merge):
+def _grown(module_id, learners, everyone, basis, kind, count, from_json, as_json, merge):
     """The kept sums of `kind`, grown by the attempts settled since the watermark (written back if any),
     plus the attempts too recent to keep (for this view only)."""
-    digest = scope_digest(learners)
+    digest = scope_digest(learners, everyone)
     settled = utcnow() - timedelta(seconds=current_app.config["STATISTICS_SETTLE_SECONDS"])
     row = db.session.execute(sa.select(_cache.c.sums, _cache.c.watermark).where(
         _cache.c.module_id == module_id, _cache.c.basis == basis, _cache.c.kind == kind,
@@ -99,10 +105,10 @@ def _store(module_id: str, basis: str, kind: str, digest: str, sums, watermark) 
                                                    _cache.c.updated_at < now - timedelta(days=STALE_DAYS)))
 
 
-def forget_statistics(module_id: str) -> None:
-    """Drop the module's kept sums (call inside the db_write() of anything that changes graded attempts'
-    marks, such as a regrade): the next view counts from scratch."""
-    db.session.execute(sa.delete(_cache).where(_cache.c.module_id == module_id))
+def forget_statistics(module_id: str | None = None) -> None:
+    """Drop the module's kept sums, or every module's (call inside the db_write() of anything that changes
+    graded attempts' marks, such as a regrade, or who counts as a learner): the next view counts from scratch."""
+    db.session.execute(sa.delete(_cache).where(_cache.c.module_id == module_id) if module_id else sa.delete(_cache))
 
 
 def _merge_figures(sums: FigureSums, added: FigureSums) -> FigureSums:

@@ -44,7 +44,7 @@ def module_results(module_id: str):
     """One module's quiz statistics, score distribution, question statistics and each learner's best result."""
     scope = chosen_scope(current_user)
     module, basis = get_module(module_id), chosen_basis()
-    figures = kept_figures(module.id, scope.learners, basis)
+    figures = kept_figures(module.id, scope.learners, basis, scope.everyone)
     learners, learner_total = learner_rows(module.id, scope.learners)
     return render_template("instructor/module_results.html", module=module, basis=basis, bases=BASES,
                            quiz=figures.quiz, chart=score_chart(figures.scores),
@@ -61,7 +61,7 @@ def module_answers(module_id: str):
     order = request.args.get("order", "course")
     if order not in ORDERS:
         abort(400, description="Choose order=course or order=worst.")
-    analysis = kept_analysis(module, scope.learners, basis)
+    analysis = kept_analysis(module, scope.learners, basis, scope.everyone)
     if order == "worst":
         analysis.sort(key=lambda r: (r.facility is None, r.facility or 0.0))
     return render_template("instructor/module_answers.html", module=module, basis=basis, bases=BASES,
@@ -75,7 +75,7 @@ def module_results_csv(module_id: str):
     """The question statistics as CSV (cells defused against formula injection)."""
     scope = chosen_scope(current_user)
     module, basis = get_module(module_id), chosen_basis()
-    stats = kept_figures(module.id, scope.learners, basis).questions
+    stats = kept_figures(module.id, scope.learners, basis, scope.everyone).questions
     header = ("question", "type", "skill", "prompt", "asked", "facility %", "standard deviation %",
               "discrimination index %", "discriminative efficiency %", "flags")
     rows = []
@@ -97,7 +97,7 @@ def module_answers_csv(module_id: str):
     module, basis = get_module(module_id), chosen_basis()
     header = ("question", "type", "answer", "count", "share of answers %", "credit %", "key")
     rows = []
-    for r in kept_analysis(module, scope.learners, basis):
+    for r in kept_analysis(module, scope.learners, basis, scope.everyone):
         for a in r.answers:
             rows.append([r.question.id, r.question.type, a.text, a.count,
                          round(100 * a.count / r.given, 1) if r.given else "", round(100 * a.credit, 1),

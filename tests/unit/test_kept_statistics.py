@@ -14,6 +14,7 @@ from app.database import db_write
 from app.extensions import db
 from app.instructor.analysis import counted, module_figures, response_analysis
 from app.instructor.kept import forget_statistics, kept_analysis, kept_figures
+from app.instructor.results import cohort
 from app.instructor.models import StatisticsCache
 from app.models import Attempt, AttemptItem, QuestionVersion, User, utcnow
 from tests.helpers import at_once
@@ -63,8 +64,7 @@ class Course:
                         response=self.rng.choice(RESPONSES)))
 
     def learners(self, every: bool) -> sa.Select:
-        chosen = self.users if every else self.users[::2]
-        return sa.select(User.id).where(User.id.in_(chosen))
+        return cohort() if every else sa.select(User.id).where(User.id.in_(self.users[::2]))
 
 
 def example_module(catalog):
@@ -104,9 +104,9 @@ def test_kept_figures_and_answers_are_those_counted_from_scratch_as_attempts_arr
         course.attempts(recent, minutes_ago=0)  # too recent to keep: counted on each view
         with app.test_request_context():
             learners = course.learners(every)
-            assert_same_figures(kept_figures(MODULE, learners, basis),
+            assert_same_figures(kept_figures(MODULE, learners, basis, everyone=every),
                                 module_figures(counted(MODULE, learners, basis)))
-            assert answers(kept_analysis(module, learners, basis)) == answers(
+            assert answers(kept_analysis(module, learners, basis, everyone=every)) == answers(
                 response_analysis(module, counted(MODULE, learners, basis)))  # counts: exactly
             db.session.remove()
     kept = cache_rows(app)
@@ -132,10 +132,27 @@ def test_a_different_set_of_learners_keeps_a_row_of_its_own(app, make_user):
     course = Course(app, make_user)
     course.attempts(10, minutes_ago=60)
     with app.test_request_context():
-        everyone = kept_figures(MODULE, course.learners(True), "all").quiz.attempts
+        everyone = kept_figures(MODULE, course.learners(True), "all", everyone=True).quiz.attempts
         some = kept_figures(MODULE, course.learners(False), "all").quiz.attempts
+        fewer = sa.select(User.id).where(User.id.in_(course.users[:3]))
+        fewest = kept_figures(MODULE, fewer, "all").quiz.attempts
         db.session.remove()
-    assert len(cache_rows(app)) == 2 and some < everyone == 10
+    assert len(cache_rows(app)) == 3 and fewest < everyone and some < everyone == 10
+
+
+def test_a_change_of_role_forgets_every_kept_statistic(app, make_user, runner):
+    course = Course(app, make_user)
+    course.attempts(10, minutes_ago=60)
+    with app.test_request_context():
+        assert kept_figures(MODULE, cohort(), "all", everyone=True).quiz.attempts == 10
+        db.session.remove()
+    with app.app_context():
+        leaving = db.session.get(User, course.users[0]).username
+    assert runner.invoke(args=["users", "set-role", leaving, "instructor"]).exit_code == 0
+    assert cache_rows(app) == []
+    with app.test_request_context():
+        assert_same_figures(kept_figures(MODULE, cohort(), "all", everyone=True),
+                            module_figures(counted(MODULE, cohort(), "all")))
 
 
 def test_a_regrade_that_forgets_the_kept_statistics_is_counted_again(app, make_user):
