@@ -232,15 +232,18 @@ LEARNER_LIST = 200  # past this many learners the module page points to the CSVs
 
 def learner_rows(module_id: str, learners: sa.Select) -> tuple[list[tuple[str, int, float, bool]], int]:
     """Per learner with a graded attempt, by name: (name, graded attempts, best score, passed any), the first
-    LEARNER_LIST of them; and how many learners there are in all."""
+    LEARNER_LIST of them; and how many learners there are in all. The learners are picked first (an index
+    probe each for a graded attempt), and only their attempts are summed: no pass over every attempt."""
     users = User.__table__
-    graded = (_attempts.c.module_id == module_id, _attempts.c.submitted_at.is_not(None),
-              _attempts.c.user_id.in_(learners))
-    total = db.session.scalar(sa.select(sa.func.count(sa.distinct(_attempts.c.user_id))).where(*graded)) or 0
+    graded = (_attempts.c.module_id == module_id, _attempts.c.submitted_at.is_not(None))
+    who = (users.c.id.in_(learners), sa.exists().where(_attempts.c.user_id == users.c.id, *graded))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(users).where(*who)) or 0
+    named = (sa.select(users.c.id, users.c.display_name).where(*who)
+             .order_by(sa.func.lower(users.c.display_name), users.c.id).limit(LEARNER_LIST).subquery())
     rows = db.session.execute(
-        sa.select(users.c.display_name, sa.func.count(), sa.func.max(_attempts.c.score),
+        sa.select(named.c.display_name, sa.func.count(), sa.func.max(_attempts.c.score),
                   sa.func.max(sa.case((_attempts.c.passed, 1), else_=0)))
-        .join(users, users.c.id == _attempts.c.user_id).where(*graded)
-        .group_by(_attempts.c.user_id, users.c.display_name)
-        .order_by(sa.func.lower(users.c.display_name), _attempts.c.user_id).limit(LEARNER_LIST)).tuples()
+        .join(_attempts, _attempts.c.user_id == named.c.id).where(*graded)
+        .group_by(named.c.id, named.c.display_name)
+        .order_by(sa.func.lower(named.c.display_name), named.c.id)).tuples()
     return [(name, n, best or 0.0, bool(passed)) for name, n, best, passed in rows], total

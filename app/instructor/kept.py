@@ -99,9 +99,9 @@ def _store(module_id: str, basis: str, kind: str, digest: str, sums, watermark) 
         index_elements=[_cache.c.module_id, _cache.c.basis, _cache.c.kind, _cache.c.scope_digest],
         set_={"sums": insert.excluded.sums, "watermark": insert.excluded.watermark, "updated_at": now},
         where=_cache.c.watermark < insert.excluded.watermark)
-    with db_write():
-        db.session.execute(upsert)
-        db.session.execute(sa.delete(_cache).where(_cache.c.module_id == module_id,
+    with db_write(), db.engine.begin() as connection:  # its own connection: a GET on PostgreSQL reads in autocommit
+        connection.execute(upsert)
+        connection.execute(sa.delete(_cache).where(_cache.c.module_id == module_id,
                                                    _cache.c.updated_at < now - timedelta(days=STALE_DAYS)))
 
 
