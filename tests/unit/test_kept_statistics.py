@@ -74,7 +74,8 @@ def example_module(catalog):
 
 
 def assert_same_figures(kept, scratch):
-    assert [getattr(kept.quiz, f) for f in QUIZ_FIELDS] == pytest.approx([getattr(scratch.quiz, f) for f in QUIZ_FIELDS])
+    assert [getattr(kept.quiz, f) for f in QUIZ_FIELDS] == pytest.approx(
+        [getattr(scratch.quiz, f) for f in QUIZ_FIELDS])
     assert sorted(kept.scores) == sorted(scratch.scores)
     assert kept.questions.keys() == scratch.questions.keys()
     for qid, stats in scratch.questions.items():
@@ -111,7 +112,8 @@ def test_kept_figures_and_answers_are_those_counted_from_scratch_as_attempts_arr
             db.session.remove()
     kept = cache_rows(app)
     assert sorted((kind, b) for kind, b, _ in kept) == [("answers", basis), ("figures", basis)]
-    assert all(watermark <= utcnow() - timedelta(minutes=29) for _, _, watermark in kept)  # the recent ones are not kept
+    # the recent ones are not kept
+    assert all(watermark <= utcnow() - timedelta(minutes=29) for _, _, watermark in kept)
 
 
 def test_a_view_with_nothing_new_to_keep_writes_nothing(app, make_user):
