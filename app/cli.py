@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.content import catalog
 from app.database import db_write
 from app.extensions import db
+from app.instructor.kept import forget_statistics
 from app.models import ROLES, User
 
 content_cli = AppGroup("content", help="Check the teaching content.")
@@ -112,6 +113,7 @@ def users_set_role(username: str, role: str) -> None:
         if user is None:
             raise click.ClickException(f"no user {username!r}")
         user.role = role
+        forget_statistics()  # who counts as a learner changed: the kept statistics are counted again
     click.echo(f"{user.username!r} is now {role}.")
 
 

@@ -41,6 +41,9 @@ class Config:
     CONTENT_DIR = Path(os.environ.get("GROUNDWORK_CONTENT", PROJECT_ROOT))
     SEEDS_DIR = Path(os.environ.get("GROUNDWORK_SEEDS", PROJECT_ROOT.parent / "shared" / "seeds"))
     SQLITE_BUSY_TIMEOUT_MS = 30_000
+    # The kept statistics fold in attempts submitted at least this long ago (app/instructor/kept.py): longer
+    # than any write waits for its lock (SQLITE_BUSY_TIMEOUT_MS), so every such attempt has committed.
+    STATISTICS_SETTLE_SECONDS = 120
     # A quiz may stay open for hours: the CSRF token lives as long as the session does.
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -126,6 +126,8 @@ class Attempt(db.Model):
         # at most one open attempt per learner and module, enforced by the database
         sa.Index("uq_attempt_open", "user_id", "module_id", unique=True,
                  sqlite_where=sa.text("submitted_at IS NULL"), postgresql_where=sa.text("submitted_at IS NULL")),
+        # the kept statistics fold in a module's attempts submitted since they were last grown (instructor/kept.py)
+        sa.Index("ix_attempt_module_submitted", "module_id", "submitted_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

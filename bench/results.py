@@ -195,9 +195,12 @@ class ClassPages:
 @dataclass(frozen=True)
 class StatisticsPages:
     """A module's statistics page and its response analysis (the two requested in turn: one sample) at two
-    sizes of graded attempts loaded in the same run: `stats_10k_p95_ms`, `stats_100k_p95_ms` and their ratio."""
+    sizes of graded attempts loaded in the same run: the cold pair, then `stats_10k_p95_ms`, `stats_100k_p95_ms`
+    (attempts arriving between samples) and their ratio."""
     stats_small_attempts: int
     stats_large_attempts: int
+    stats_10k_cold_ms: float  # the first view: the kept statistics counted from scratch
+    stats_100k_cold_ms: float
     stats_10k_p95_ms: float
     stats_100k_p95_ms: float
     stats_ratio: float

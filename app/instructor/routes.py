@@ -8,7 +8,8 @@ from app.content import catalog
 from app.csv_export import csv_download
 from app.instructor import bp
 from app.instructor.cards import card_stats
-from app.instructor.analysis import counted, learner_rows, module_figures, response_analysis
+from app.instructor.analysis import learner_rows
+from app.instructor.kept import kept_analysis, kept_figures
 from app.instructor.chart import score_chart
 from app.instructor.results import display_names, module_summaries
 from app.instructor.scoping import ResultsScope, chosen_scope
@@ -29,13 +30,6 @@ def chosen_basis() -> str:
     return basis
 
 
-def counted_attempts(module_id: str, scope: ResultsScope):
-    """The module, the basis, and the subquery of the attempts counted on that basis."""
-    module = get_module(module_id)
-    basis = chosen_basis()
-    return module, basis, counted(module.id, scope.learners, basis)
-
-
 @bp.route("/results")
 @instructor_required
 def results():
@@ -50,8 +44,8 @@ def results():
 def module_results(module_id: str):
     """One module's quiz statistics, score distribution, question statistics and each learner's best result."""
     scope = chosen_scope(current_user)
-    module, basis, attempts = counted_attempts(module_id, scope)
-    figures = module_figures(attempts)
+    module, basis = get_module(module_id), chosen_basis()
+    figures = kept_figures(module.id, scope.learners, basis, scope.everyone)
     learners, learner_total = learner_rows(module.id, scope.learners)
     return render_template("instructor/module_results.html", module=module, basis=basis, bases=BASES,
                            quiz=figures.quiz, chart=score_chart(figures.scores),
@@ -64,11 +58,11 @@ def module_results(module_id: str):
 def module_answers(module_id: str):
     """Each question's answers as given, with credit, key and evidence; `order=worst` puts the lowest facility first."""
     scope = chosen_scope(current_user)
-    module, basis, attempts = counted_attempts(module_id, scope)
+    module, basis = get_module(module_id), chosen_basis()
     order = request.args.get("order", "course")
     if order not in ORDERS:
         abort(400, description="Choose order=course or order=worst.")
-    analysis = response_analysis(module, attempts)
+    analysis = kept_analysis(module, scope.learners, basis, scope.everyone)
     if order == "worst":
         analysis.sort(key=lambda r: (r.facility is None, r.facility or 0.0))
     return render_template("instructor/module_answers.html", module=module, basis=basis, bases=BASES,
@@ -81,8 +75,8 @@ def module_answers(module_id: str):
 def module_results_csv(module_id: str):
     """The question statistics as CSV (cells defused against formula injection)."""
     scope = chosen_scope(current_user)
-    module, basis, attempts = counted_attempts(module_id, scope)
-    stats = module_figures(attempts).questions
+    module, basis = get_module(module_id), chosen_basis()
+    stats = kept_figures(module.id, scope.learners, basis, scope.everyone).questions
     header = ("question", "type", "skill", "prompt", "asked", "facility %", "standard deviation %",
               "discrimination index %", "discriminative efficiency %", "flags")
     rows = []
@@ -101,10 +95,10 @@ def module_results_csv(module_id: str):
 def module_answers_csv(module_id: str):
     """The response analysis as CSV: one row per question and answer given (defused cells)."""
     scope = chosen_scope(current_user)
-    module, basis, attempts = counted_attempts(module_id, scope)
+    module, basis = get_module(module_id), chosen_basis()
     header = ("question", "type", "answer", "count", "share of answers %", "credit %", "key")
     rows = []
-    for r in response_analysis(module, attempts):
+    for r in kept_analysis(module, scope.learners, basis, scope.everyone):
         for a in r.answers:
             rows.append([r.question.id, r.question.type, a.text, a.count,
                          round(100 * a.count / r.given, 1) if r.given else "", round(100 * a.credit, 1),

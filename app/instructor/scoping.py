@@ -43,6 +43,11 @@ class ResultsScope:
         return cohort_learners(self.class_ids, self.cohort.id if self.cohort else None)
 
     @property
+    def everyone(self) -> bool:
+        """Every learner, with no seminar narrowing them."""
+        return self.choice == EVERYONE and self.cohort is None
+
+    @property
     def args(self) -> dict[str, str | int]:
         """The query string that keeps this choice on every link."""
         return {"class": self.choice, **({"cohort": self.cohort.id} if self.cohort else {})}

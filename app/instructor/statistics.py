@@ -9,7 +9,7 @@ mark) pair occurred. A histogram is exact, and small however many attempts there
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 # Rules of thumb for flagging a question: Moodle's bands, and its "likely to need attention" rule.
@@ -129,35 +129,76 @@ def max_covariance_sum(marks: dict[float, int], rests: dict[float, int]) -> floa
     return total
 
 
+@dataclass
+class QuestionSums:
+    """The additive sums one question's statistics come from: two sets of attempts' sums add up to the sums of
+    both, so they can be kept and grown (app/instructor/kept.py). x = the mark, y = the rest of the attempt."""
+
+    n: int = 0
+    sum_f: float = 0.0
+    sum_ff: float = 0.0
+    sum_x: float = 0.0
+    sum_y: float = 0.0
+    sum_xx: float = 0.0
+    sum_yy: float = 0.0
+    sum_xy: float = 0.0
+    marks: dict[float, int] = field(default_factory=dict)  # histogram of x, for the discriminative efficiency
+    rests: dict[float, int] = field(default_factory=dict)  # histogram of y
+
+    def add(self, fraction: float, points: float, total: float, count: int) -> None:
+        """`count` attempts in which the question got this fraction of these points and the attempt this total."""
+        x = fraction * points
+        y = total - x
+        self.n += count
+        self.sum_f += count * fraction
+        self.sum_ff += count * fraction * fraction
+        self.sum_x, self.sum_y = self.sum_x + count * x, self.sum_y + count * y
+        self.sum_xx, self.sum_yy = self.sum_xx + count * x * x, self.sum_yy + count * y * y
+        self.sum_xy += count * x * y
+        self.marks[round(x, 9)] = self.marks.get(round(x, 9), 0) + count
+        self.rests[round(y, 9)] = self.rests.get(round(y, 9), 0) + count
+
+    def merge(self, other: "QuestionSums") -> None:
+        for name in ("n", "sum_f", "sum_ff", "sum_x", "sum_y", "sum_xx", "sum_yy", "sum_xy"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for mine, theirs in ((self.marks, other.marks), (self.rests, other.rests)):
+            for value, count in theirs.items():
+                mine[value] = mine.get(value, 0) + count
+
+    def as_json(self) -> list:
+        return [self.n, self.sum_f, self.sum_ff, self.sum_x, self.sum_y, self.sum_xx, self.sum_yy, self.sum_xy,
+                list(self.marks.items()), list(self.rests.items())]
+
+    @classmethod
+    def from_json(cls, stored: list) -> "QuestionSums":
+        *sums, marks, rests = stored
+        return cls(*sums, marks={v: c for v, c in marks}, rests={v: c for v, c in rests})
+
+
 def question_stats(question_id: str, cells: Iterable[tuple[float, float, float, int]]) -> QuestionStats:
-    """One question's statistics from how often each (fraction, points, attempt total) occurred.
+    """One question's statistics from how often each (fraction, points, attempt total) occurred."""
+    sums = QuestionSums()
+    for fraction, points, total, count in cells:
+        sums.add(fraction, points, total, count)
+    return stats_of_sums(question_id, sums)
+
+
+def stats_of_sums(question_id: str, sums: QuestionSums) -> QuestionStats:
+    """One question's statistics from its sums.
 
     The question's mark is x = fraction × points; the rest of the attempt is y = total − x (the question
     left out, so it does not correlate with itself). Facility = 100·x̄/points; SD = 100·sd(x)/points;
     discrimination index = 100·Cov(x, y)/√(V(x)V(y)); discriminative efficiency = 100·Cov(x, y)/CovMax(x, y),
     CovMax pairing the sorted marks with the sorted rests (Moodle's definitions)."""
-    s = 0
-    sum_f = sum_ff = sum_x = sum_y = sum_xx = sum_yy = sum_xy = 0.0
-    marks: dict[float, int] = {}
-    rests: dict[float, int] = {}
-    for fraction, points, total, count in cells:
-        x = fraction * points
-        y = total - x
-        s += count
-        sum_f += count * fraction
-        sum_ff += count * fraction * fraction
-        sum_x, sum_y = sum_x + count * x, sum_y + count * y
-        sum_xx, sum_yy, sum_xy = sum_xx + count * x * x, sum_yy + count * y * y, sum_xy + count * x * y
-        marks[round(x, 9)] = marks.get(round(x, 9), 0) + count
-        rests[round(y, 9)] = rests.get(round(y, 9), 0) + count
-    facility = 100 * sum_f / s
+    s = sums.n
+    facility = 100 * sums.sum_f / s
     spread = discrimination = efficiency = None
     if s > 1:
-        spread = 100 * math.sqrt(max(0.0, (sum_ff - sum_f * sum_f / s) / (s - 1)))
-        covariance_sum = sum_xy - sum_x * sum_y / s
-        var_x, var_y = sum_xx - sum_x * sum_x / s, sum_yy - sum_y * sum_y / s
+        spread = 100 * math.sqrt(max(0.0, (sums.sum_ff - sums.sum_f * sums.sum_f / s) / (s - 1)))
+        covariance_sum = sums.sum_xy - sums.sum_x * sums.sum_y / s
+        var_x, var_y = sums.sum_xx - sums.sum_x * sums.sum_x / s, sums.sum_yy - sums.sum_y * sums.sum_y / s
         if var_x > 1e-12 and var_y > 1e-12:
             discrimination = 100 * covariance_sum / math.sqrt(var_x * var_y)
-            largest = max_covariance_sum(marks, rests)
+            largest = max_covariance_sum(sums.marks, sums.rests)
             efficiency = 100 * covariance_sum / largest if largest > 1e-12 else None
     return QuestionStats(question_id, s, facility, spread, discrimination, efficiency)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from app.content.model import Module
 from app.database import db_write
 from app.extensions import db
+from app.instructor.kept import forget_statistics
 from app.models import Attempt, AttemptItem, QuestionVersion, Regrade, RegradeItem, User, utcnow
 from app.quiz.grading import Score, grade_response
 from app.quiz.types import QUESTION_TYPES
@@ -169,7 +170,7 @@ def apply_regrade(module: Module, plan: RegradePlan) -> RegradePlan:
     applied = []
     for change in plan.changes:
         try:
-            write_regrade(change, key_versions)
+            write_regrade(change, key_versions, module.id)
             applied.append(change)
         except (ChangedMeanwhile, IntegrityError):
             plan.lost.append(change)
@@ -177,8 +178,9 @@ def apply_regrade(module: Module, plan: RegradePlan) -> RegradePlan:
     return plan
 
 
-def write_regrade(change: AttemptChange, key_versions: dict[str, int]) -> None:
-    """The attempt's new grade and its record, if the attempt still has the grade the change was planned from.
+def write_regrade(change: AttemptChange, key_versions: dict[str, int], module_id: str) -> None:
+    """The attempt's new grade and its record, if the attempt still has the grade the change was planned from;
+    the module's kept statistics are forgotten in the same write, so the next view counts the new marks.
 
     :raise ChangedMeanwhile: (rolling the block back) when it does not.
     """
@@ -205,3 +207,4 @@ def write_regrade(change: AttemptChange, key_versions: dict[str, int]) -> None:
                                     key_version_id=key_versions[i.question_id], old_fraction=i.old_fraction or 0.0,
                                     new_fraction=i.new_fraction) for i in change.items]
         db.session.add(record)
+        forget_statistics(module_id)
