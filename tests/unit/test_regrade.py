@@ -202,3 +202,20 @@ def test_a_reordered_or_repaired_key_carries_the_response_by_text():
     swapped = {"0": 1, "1": 0}  # L1 → R2, L2 → R1
     assert match.grade(pairs, swapped) == 0.0
     assert match.grade(repaired, match.carried_response(pairs, repaired, swapped)) == 1.0
+
+
+def test_a_regrade_forgets_the_module_s_kept_statistics_so_the_page_shows_the_new_marks(corrected):
+    """The statistics page keeps its sums (app/instructor/kept.py); after a regrade it counts the corrected marks."""
+    app, seen = corrected
+    app.config["STATISTICS_SETTLE_SECONDS"] = 0  # the two attempts are kept at once, not counted per view
+    prof = logged_in(app, "prof")
+    assert prof.get(f"/instructor/results/{MODULE}").status_code == 200
+    with app.app_context():
+        kept = sa.text("SELECT count(*) FROM statistics_cache WHERE module_id = :m")
+        assert db.session.scalar(kept, {"m": MODULE}) > 0
+    assert app.test_cli_runner().invoke(args=["regrade", MODULE]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(kept, {"m": MODULE}) == 0
+    page = prof.get(f"/instructor/results/{MODULE}").get_data(as_text=True)
+    question_row = page.split(f">{seen['question']}<", 1)[1].split("</tr>", 1)[0]
+    assert ">50.0%<" in question_row or ">50%<" in question_row, question_row  # Ann wrong now, Bob right
