@@ -13,11 +13,9 @@ do not skip.
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -29,19 +27,10 @@ from app.models import Attempt, AttemptItem, Seminar, User
 from app.quiz.types import QUESTION_TYPES
 from tests.helpers import database_url, served
 
-try:
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import expect, sync_playwright
-except ImportError as exc:  # reported by the browser fixture as a failure, never a skip
-    PLAYWRIGHT_IMPORT_ERROR: ImportError | None = exc
-else:
-    PLAYWRIGHT_IMPORT_ERROR = None
+from playwright.sync_api import expect  # Chromium itself comes from tests/system/conftest.py
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 WAIT_MS = 10_000  # every wait is bounded by this
 PASSWORD = "correct horse battery"
 SAVED = "All answers saved"
@@ -113,26 +102,10 @@ def serve(tmp_path, catalog):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if PLAYWRIGHT_IMPORT_ERROR is not None:
-        pytest.fail(f"The browser tests need the Python package playwright "
-                    f"(.venv/bin/pip install -r requirements-dev.txt): {PLAYWRIGHT_IMPORT_ERROR}", pytrace=False)
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"The browser tests need Chromium at {CHROMIUM} (apt-get install chromium, or set "
-                    f"CHROMIUM_PATH); never `playwright install`.", pytrace=False)
-    manager = sync_playwright().start()
-    try:
-        try:
-            chromium = manager.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-                                               timeout=WAIT_MS * 3)
-        except PlaywrightError as exc:
-            pytest.fail(f"Could not launch Chromium at {CHROMIUM}: {exc}", pytrace=False)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-    finally:
-        manager.stop()
+def browser(shared_browser):
+    """The one Chromium of the test session (tests/system/conftest.py): Playwright's sync API allows one
+    running instance per thread, and the page checks keep theirs for the whole session."""
+    return shared_browser
 
 
 @pytest.fixture
