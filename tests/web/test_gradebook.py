@@ -70,7 +70,7 @@ def test_the_gradebook_has_a_row_per_learner_a_column_per_module_and_the_class_m
     assert "100% · 1 ×<br>passed late" in page and "0% · 1 ×<br>not passed" in page and "not started" in page
     footer = page.split("<tfoot>")[1]
     assert "Mean best score" in footer and "50.0%" in footer and "of 2 graded" in footer
-    assert '<div class="table-scroll">' in page
+    assert '<div class="table-scroll" role="region" aria-label="Gradebook" tabindex="0">' in page
     rows = {row["username"]: row for row in gradebook_csv(clients["prof"], f"class={class_id}")}
     assert set(rows) == {"ann", "bob", "cy"}
     assert rows["ann"][f"{title}: best score"] == "100.0" and rows["ann"][f"{title}: late"] == "yes"
