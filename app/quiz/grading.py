@@ -7,10 +7,11 @@ from typing import Any, Iterable, Mapping
 from werkzeug.datastructures import MultiDict
 
 from app.quiz.types import QUESTION_TYPES
+from app.quiz.types.base import FULL_CREDIT
 
 
 # A fraction at least this counts as full marks (partial credits are floats: 1/3 + 2/3 need not be 1.0).
-FULL_MARKS = 0.999
+FULL_MARKS = FULL_CREDIT
 
 
 def verdict(fraction: float) -> str:

@@ -124,7 +124,7 @@ class AnswerCount:
     key: bool  # whether it is (one of) the right answer(s)
 
 
-FULL_CREDIT = 0.999  # as app.quiz.grading.FULL_MARKS (imported there from here would be circular)
+FULL_CREDIT = 0.999  # a fraction this close to 1 is full marks (float sums); app.quiz.grading.FULL_MARKS is this
 
 
 class QuestionType:
