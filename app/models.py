@@ -104,8 +104,8 @@ class LessonRead(db.Model):
 
 # The modules whose lesson the user marked read, comma-joined (a module id has no comma: see
 # MODULE_ID in app/content/lessons.py): string aggregation is the one both SQLite and
-# PostgreSQL spell alike. Deferred: the login lookup loads it with the user
-# (app.auth.routes.USER_BY_ID), which spares the lesson page a query of its own.
+# PostgreSQL spell alike. Deferred: the login lookup of a GET loads it with the user
+# (app.auth.routes.USER_FOR_A_PAGE), which spares the lesson page a query of its own.
 User.lessons_read_joined = so.deferred(
     sa.select(sa.func.aggregate_strings(LessonRead.module_id, ","))
     .where(LessonRead.user_id == User.id).correlate_except(LessonRead).scalar_subquery())
@@ -374,7 +374,7 @@ def _review_now() -> datetime:
 
 
 # How many of the user's cards are due now; deferred like lessons_read_joined and loaded with the
-# user by the login lookup, so the header's "Review: N due" costs no query of its own.
+# user by the login lookup of a GET, so the header's "Review: N due" costs no query of its own.
 User.cards_due = so.deferred(
     sa.select(sa.func.count(ReviewCard.id))
     .where(ReviewCard.user_id == User.id, ReviewCard.retired.is_(False),

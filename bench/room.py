@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -32,6 +33,7 @@ from live_seminar import advance, open_seminar
 from load import Learner
 from results import Room, ms
 from support.http import Connections
+from support.servers import Nginx
 
 POLL_EVERY_S = 2.0  # how often a phone asks (static/js/seminar.js)
 STEP_URL = re.compile(r'data-state-url="([^"]+)"')
@@ -125,7 +127,34 @@ def paced(rate: float, worker, conns: Connections, threads: int, stop: threading
     return tally
 
 
+@contextmanager
+def through_nginx(run: Run):
+    """run.conns and run.cconns go through nginx (deploy/nginx.conf) in front of the app and the ceiling
+    until the block ends; nginx's processes count as the servers' CPU meanwhile."""
+    saved = run.conns, run.cconns
+    started: list[Nginx] = []
+    try:
+        for name, upstream, ready in (("room-nginx", "groundwork", "/login"), ("ceiling-nginx", "ceiling", "/page")):
+            server = Nginx(f"127.0.0.1:{run.server(upstream).port}", run.here / name, name=name, ready_path=ready)
+            server.start(timeout=30)
+            started.append(server)
+            run.servers.append(server)
+        run.conns = Connections("127.0.0.1", started[0].port, headers=saved[0].headers)
+        run.cconns = Connections("127.0.0.1", started[1].port, headers=saved[1].headers)
+        yield
+    finally:
+        run.conns, run.cconns = saved
+        for server in started:
+            server.stop()
+            run.servers.remove(server)
+
+
 def room(run: Run) -> Room:
+    with through_nginx(run):
+        return full_room(run)
+
+
+def full_room(run: Run) -> Room:
     args = run.args
     t0 = time.perf_counter()
     phones = seed_phones(run, args.room_phones)

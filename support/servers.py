@@ -1,4 +1,5 @@
-"""Start Groundwork on loopback for the tests, the benchmark and the scanner: gunicorn, or ./serve.
+"""Start Groundwork on loopback for the tests, the benchmark and the scanner: gunicorn, ./serve, or
+nginx (deploy/nginx.conf) in front of a gunicorn already running.
 
 Each server runs in its own process group on 127.0.0.1:port (the port is chosen once, so a
 restart answers where it did before); stop() and kill() are safe to repeat.
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -154,6 +156,26 @@ class Gunicorn(Process):
         if threads is not None:
             command += ["--threads", str(threads)]
         super().__init__(name, [*command, *options, app], env, log, port, **process)
+
+
+class Nginx(Process):
+    """nginx on 127.0.0.1:port with deploy/nginx.conf, as ./serve fills it in, in front of the server
+    listening on `upstream` ("127.0.0.1:8001")."""
+
+    def __init__(self, upstream: str, run_dir: Path, name: str = "nginx", ready_path: str = "/login"):
+        port = free_port()
+        run_dir.mkdir(parents=True, exist_ok=True)
+        conf = (ROOT / "deploy" / "nginx.conf").read_text()
+        for field, value in (("@LISTEN@", f"127.0.0.1:{port}"), ("@UPSTREAM@", upstream), ("@RUN@", str(run_dir)),
+                             ("@STATIC@", f"{ROOT / 'static'}/")):
+            conf = conf.replace(field, value)
+        (run_dir / "nginx.conf").write_text(conf)
+        command = [shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(run_dir), "-e", str(run_dir / "nginx-error.log"),
+                   "-c", str(run_dir / "nginx.conf")]
+        if os.geteuid() == 0:  # its workers would run as nobody, who may not read the checkout
+            command += ["-g", f"user {ROOT.owner()};"]
+        super().__init__(name, command, {**os.environ}, run_dir / "nginx.log", port,
+                         ready=lambda server: 0 < server.answers(ready_path) < 500)
 
 
 def stack(env: dict[str, str], run_dir: Path) -> Process:

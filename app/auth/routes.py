@@ -18,9 +18,10 @@ from app.models import User, username_key
 
 # A plain SELECT: cheaper per request than Session.get, whose identity-map path rebuilds its
 # statement on every call (and each request's session starts empty, so the map never hits).
-# It also counts the user's due review cards, for the header's "Review: N due".
-USER_BY_ID = (sa.select(User).where(User.id == sa.bindparam("user_id"))
-              .options(so.undefer(User.lessons_read_joined), so.undefer(User.cards_due)))
+# For a page it also counts the user's due review cards and lists the lessons read, for the header;
+# a POST mostly redirects, so it leaves them deferred (loaded on first use if it shows a page).
+USER_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id"))
+USER_FOR_A_PAGE = USER_BY_ID.options(so.undefer(User.lessons_read_joined), so.undefer(User.cards_due))
 
 
 @login_manager.user_loader
@@ -29,7 +30,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(".")
     if not (user_id.isascii() and user_id.isdigit() and len(user_id) < 12 and token):
         return None
-    user = db.session.scalar(USER_BY_ID, {"user_id": int(user_id)})
+    user = db.session.scalar(USER_FOR_A_PAGE if request.method == "GET" else USER_BY_ID, {"user_id": int(user_id)})
     if user is None or not user.session_token or not hmac.compare_digest(user.session_token, token):
         return None
     return user

@@ -11,7 +11,7 @@ import math
 import random
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,9 @@ from app.quiz.presenter import ShownQuestion
 from app.quiz.types import QUESTION_TYPES
 from app.quiz.versions import question_version_ids, version_specs
 from app.seminar.statements import READ_QUESTION, STORE_ANSWER
+
+if TYPE_CHECKING:
+    from app.seminar.room_state import RoomQuestion
 
 # No 0/O, 1/I/L: a code read off a projector is typed without guessing.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -206,7 +209,7 @@ def seconds_left(seminar: Seminar) -> int | None:
     return max(0, math.ceil((seminar.closes_at - utcnow()).total_seconds()))
 
 
-def live_item(question: SeminarQuestion, mine: SeminarAnswer | None = None) -> ShownQuestion:
+def live_item(question: SeminarQuestion | RoomQuestion, mine: SeminarAnswer | None = None) -> ShownQuestion:
     """The question as the room sees it, with this member's answer if there is one."""
     return ShownQuestion(question.position, question.spec, question.layout, question.points,
                          mine.response if mine else None, mine.fraction if mine else None)

@@ -14,9 +14,19 @@ from app.quiz.types import QUESTION_TYPES
 from app.quiz.types.base import AnswerCount
 
 
-def my_answers(seminar_id: int, user_id: int) -> dict[int, SeminarAnswer]:
-    return {a.position: a for a in db.session.scalars(sa.select(SeminarAnswer).where(
-        SeminarAnswer.seminar_id == seminar_id, SeminarAnswer.user_id == user_id))}
+MEMBER_WITH_ANSWERS = (
+    sa.select(SeminarMember.user_id, SeminarAnswer).select_from(SeminarMember)
+    .outerjoin(SeminarAnswer, sa.and_(SeminarAnswer.seminar_id == SeminarMember.seminar_id,
+                                      SeminarAnswer.user_id == SeminarMember.user_id))
+    .where(SeminarMember.seminar_id == sa.bindparam("seminar_id"), SeminarMember.user_id == sa.bindparam("user_id")))
+
+
+def my_answers(seminar_id: int, user_id: int) -> dict[int, SeminarAnswer] | None:
+    """The member's answers by position, in one query with the membership; None for a non-member."""
+    rows = db.session.execute(MEMBER_WITH_ANSWERS, {"seminar_id": seminar_id, "user_id": user_id}).all()
+    if not rows:
+        return None
+    return {answer.position: answer for _, answer in rows if answer is not None}
 
 
 def member_count(seminar_id: int) -> int:

@@ -19,9 +19,9 @@ from app.seminar.live import (MAX_QUESTIONS, AnswerRefused, MalformedAnswer, Not
                               live_item, normalise_code, seconds_left,
                               seminar_by_code)
 from app.seminar.leaderboard import nicknames
-from app.seminar.lookup import NOT_FOUND, get_seminar, hosted_seminar, hosts
+from app.seminar.lookup import NOT_FOUND, get_room, get_seminar, hosted_seminar, hosts
 from app.seminar.results import member_count, my_answers, results_table, scoreboard, tallies, verdict_counts
-from app.seminar.room_state import member_token, room_steps
+from app.seminar.room_state import room_steps, room_token
 
 
 
@@ -107,17 +107,17 @@ def join_room():
 @login_required
 def live(seminar_id: int):
     """The learner's screen: waiting, the open question, its answer once closed, or the final score."""
-    seminar = get_seminar(seminar_id)
-    if not is_member(seminar.id, current_user.id):
+    seminar = get_room(seminar_id)
+    mine = my_answers(seminar.id, current_user.id)
+    if mine is None:
         if hosts(seminar):
             return redirect(url_for("seminar.host", seminar_id=seminar.id))
         abort(404, description=NOT_FOUND)
-    mine = my_answers(seminar.id, current_user.id)
-    question = seminar.questions[seminar.position] if seminar.position >= 0 else None
+    questions = room_steps().room_questions(seminar)
+    question = questions[seminar.position] if seminar.position >= 0 else None
     context = {"seminar": seminar, "module": catalog().module(seminar.module_id), "mine": mine,
-               "total": len(seminar.questions), "left": seconds_left(seminar),
-               "step_url": url_for("seminar.member_step", seminar_id=seminar.id,
-                                   token=member_token(seminar.id, current_user.id))}
+               "total": len(questions), "left": seconds_left(seminar),
+               "step_url": url_for("seminar.member_step", seminar_id=seminar.id, token=room_token(seminar.id))}
     if seminar.phase == "open" and question.position not in mine:
         context["ask"] = public_view(live_item(question))
     elif seminar.phase == "open":  # answered: nothing about the key until the host closes the question
@@ -127,9 +127,9 @@ def live(seminar_id: int):
         context["tally"] = room_steps().closed_tally(seminar.id, seminar.step,
                                                      lambda: verdict_counts(seminar.id, question.position))
     elif seminar.phase == "ended":
-        context["reviews"] = [review_view(live_item(q, mine.get(q.position))) for q in seminar.questions]
-        context["earned"] = sum((a.fraction * seminar.questions[p].points) for p, a in mine.items())
-        context["possible"] = sum(q.points for q in seminar.questions)
+        context["reviews"] = [review_view(live_item(q, mine.get(q.position))) for q in questions]
+        context["earned"] = sum((a.fraction * questions[p].points) for p, a in mine.items())
+        context["possible"] = sum(q.points for q in questions)
         context["nickname"] = nicknames(seminar.id).get(current_user.id) if seminar.leaderboard else None
     return render_template("seminar/live.html", **context), 200, {"Cache-Control": "no-store"}
 

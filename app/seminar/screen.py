@@ -52,14 +52,15 @@ def screen(seminar_id: int):
 
 @bp.route("/seminars/<int(max=2147483647):seminar_id>/step/<token>")
 def member_step(seminar_id: int, token: str):
-    """What a member's phone polls: the room's step, phase and question (no session, no login lookup:
-    the signed token in the address says who may ask); 304 when nothing changed since the last poll."""
+    """What the members' phones poll: the room's step, phase and question (no session, no login lookup:
+    the signed token in the address opens this room's step); 304 when nothing changed since the last
+    poll. The same for every member, so nginx may keep it for a second (deploy/nginx.conf)."""
     if len(token) > 200 or not token_admits(token, seminar_id):
         abort(404, description=NOT_FOUND)
     room = room_steps().current(seminar_id)
     if room is None:
         abort(404, description=NOT_FOUND)
-    headers = {"ETag": f'"{room.etag}"', "Cache-Control": "private, no-cache"}
+    headers = {"ETag": f'"{room.etag}"', "Cache-Control": "no-cache"}
     if request.if_none_match.contains(room.etag):
         return "", 304, headers
     return jsonify(room.as_json()), 200, headers

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.database import insert_ignoring_conflicts
+from app.database import compiled_once, insert_ignoring_conflicts
 from app.models import Seminar, SeminarAnswer, SeminarMember, SeminarQuestion
 
 _answers, _rooms, _questions, _members = (SeminarAnswer.__table__, Seminar.__table__, SeminarQuestion.__table__,
@@ -24,7 +24,8 @@ _ANSWER_ROW = sa.select(
                           sa.or_(_rooms.c.closes_at.is_(None), _rooms.c.closes_at >= sa.bindparam("b_now"))))
 # INSERT ... SELECT the answer only while its question is the open one; a second answer conflicts
 # and does nothing. One per dialect, as ON CONFLICT is spelt in the dialect's own construct.
-# (RETURNING, not rowcount: psycopg reports no rowcount for an INSERT ... SELECT.)
-STORE_ANSWER = {dialect: insert_ignoring_conflicts(
+# (RETURNING, not rowcount: psycopg reports no rowcount for an INSERT ... SELECT.) Compiled once: the
+# dialects' ON CONFLICT constructs are left out of SQLAlchemy's statement cache.
+STORE_ANSWER = {dialect: compiled_once(insert_ignoring_conflicts(
     _answers, (["seminar_id", "position", "user_id", "response", "fraction", "answered_at"], _ANSWER_ROW),
-    _dialect=dialect).returning(_answers.c.user_id) for dialect in ("sqlite", "postgresql")}
+    _dialect=dialect).returning(_answers.c.user_id), dialect) for dialect in ("sqlite", "postgresql")}

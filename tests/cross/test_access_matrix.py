@@ -215,14 +215,14 @@ class World:
     course_class: int = 0  # owned by the instructor, co-taught by the co-instructor, the owner a member
     card: int = 0  # the owner's review card, with one review (a miss)
     token: str = "x" * 43  # a reset link for the owner
-    member_token: str = "x"  # the owner's polling address in the seminar
+    room_token: str = "x"  # the seminar's polling token
 
     def url(self, rule, attempt: int | None = None) -> str:
         values = {"module_id": MODULE, "source_id": self.source, "filename": "css/app.css",
                   "attempt_id": attempt or self.open_attempt, "seminar_id": self.seminar,
                   "card_id": self.card, "number": 1, "class_id": self.course_class,
                   "user_id": self.ids.get("owner", 1),
-                  "token": self.member_token if rule.endpoint == "seminar.member_step" else self.token}
+                  "token": self.room_token if rule.endpoint == "seminar.member_step" else self.token}
         missing = set(rule.arguments) - set(values)
         if missing:
             pytest.fail(f"no test value for <{'>, <'.join(sorted(missing))}> in {rule.rule}: add one to World.url")
@@ -271,14 +271,14 @@ def world(app, make_user, catalog) -> World:
                  course_class=class_id,
                  submitted_attempt=first, source=catalog.module(MODULE).source_ids[0], seminar=seminar_id,
                  card=missed_card(app, users["owner"].id, catalog, users.values()),
-                 token=reset_link(app, users["owner"].id), member_token=polling_token(app, seminar_id, users["owner"].id))
+                 token=reset_link(app, users["owner"].id), room_token=polling_token(app, seminar_id))
 
 
-def polling_token(app: Flask, seminar_id: int, user_id: int) -> str:
-    from app.seminar.room_state import member_token
+def polling_token(app: Flask, seminar_id: int) -> str:
+    from app.seminar.room_state import room_token
 
     with app.app_context():
-        return member_token(seminar_id, user_id)
+        return room_token(seminar_id)
 
 
 def teach_class(app: Flask, instructor, learner) -> None:

@@ -27,7 +27,7 @@ from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, AttemptItem, LessonRead, Seminar, SeminarAnswer, User
 from app.quiz.grading import grade_response
-from app.seminar.room_state import member_token
+from app.seminar.room_state import room_token
 from tests.helpers import PASSWORD, count, make_seminar, open_class
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -415,7 +415,7 @@ def assert_inert(html: str) -> Inertness:
 
 
 def every_get_url(app, attempt_id: int, seminar_id: int = 1, token: str = "x" * 43, class_id: int = 1,
-                  user_id: int = 1, member_token: str = "x") -> list[str]:
+                  user_id: int = 1, polling: str = "x") -> list[str]:
     # the first review card, and its first review: the learner's first missed question, once synced
     values = {"module_id": MODULE, "source_id": SOURCE, "attempt_id": attempt_id, "seminar_id": seminar_id,
               "card_id": 1, "number": 1, "token": token, "class_id": class_id, "user_id": user_id}
@@ -425,7 +425,7 @@ def every_get_url(app, attempt_id: int, seminar_id: int = 1, token: str = "x" * 
             continue
         url = rule.rule
         for name in rule.arguments:
-            value = member_token if (rule.endpoint, name) == ("seminar.member_step", "token") else values[name]
+            value = polling if (rule.endpoint, name) == ("seminar.member_step", "token") else values[name]
             url = re.sub(r"<(?:[^:<>]+:)?" + name + ">", str(value), url)
         urls.append(url)
     return urls
@@ -449,7 +449,7 @@ def test_a_script_display_name_is_inert_on_every_page(app, client, make_user, pa
     with app.app_context():
         mallory = db.session.scalar(User.named("mallory")).id
         token = issue_reset(mallory, issued_by=None)
-        polling = member_token(seminar, mallory)
+        polling = room_token(seminar)
     urls = every_get_url(app, attempt, seminar, token, course_class, mallory, polling)
     is_staff = lambda url: (url.startswith(("/instructor/", "/seminars/pick/", "/classes")) or url == "/seminars"
                             or url.endswith(("/host", "/screen", "/end", "/results.csv")))

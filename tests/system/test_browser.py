@@ -25,7 +25,7 @@ from app.auth.accounts import create_user
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Seminar, User
 from app.quiz.types import QUESTION_TYPES
-from tests.helpers import database_url, served
+from tests.helpers import ONCE, database_url, served
 
 from playwright.sync_api import expect  # Chromium itself comes from tests/system/conftest.py
 
@@ -766,6 +766,7 @@ def test_live_seminar_phone_follows_the_host_by_itself(browser, server):
             ctx.close()
 
 
+@ONCE  # layout: the same on either database
 def test_every_question_type_fits_a_phone_screen_in_a_seminar(browser, server, catalog):
     """No question (long matching options included) makes a 360-pixel-wide phone scroll sideways."""
     contexts = instructor_and_phone(browser, server, 360)
@@ -1060,6 +1061,7 @@ def biggest_questions(catalog) -> list:
     return list(chosen.values())
 
 
+@ONCE  # layout: the same on either database
 def test_the_projector_screen_fits_both_screen_sizes_for_every_question_type(browser, server, catalog, tmp_path):
     """Lobby, each type's biggest questions open and closed, and the results: never a scroll bar at 1280 × 720
     or 1920 × 1080, and the open question in type of at least 32 px at 1920 × 1080 (screenshots in tmp_path)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from app.extensions import db
 from support.http import timed_get as get
 from support.servers import bare_gunicorn, server_env, stack
 from support.slow_clients import SlowClients
-from tests.helpers import database_url
+from tests.helpers import ONCE, database_url
 
 pytestmark = pytest.mark.slow
 ANSWER_WITHIN = 5.0  # seconds, for every ordinary GET /login
@@ -62,6 +63,7 @@ def test_forty_slow_clients_do_not_delay_ordinary_requests_through_nginx(serving
     assert max(seconds for _, seconds in answers) < ANSWER_WITHIN, answers
 
 
+@ONCE  # no database in it: bare gunicorn's threads, held by slow clients
 def test_slow_clients_as_many_as_its_threads_stall_bare_gunicorn(tmp_path, empty_database):
     """The control, made certain: one worker of two threads, and four slow clients hold both threads.
 
@@ -94,6 +96,57 @@ def test_nginx_serves_static_files_compressed_hides_its_version_and_refuses_bodi
     assert too_big.status == 413
     page_status, _ = get(serving.port, "/login", ANSWER_WITHIN)
     assert page_status == 200
+
+
+def open_room(app) -> tuple[int, str]:
+    """A seminar in the lobby on the served database, and its polling address as its phones get it."""
+    from app.auth.accounts import create_user
+    from app.content import catalog
+    from app.seminar.live import create_seminar
+    from app.seminar.room_state import room_token
+
+    with app.test_request_context():
+        host = create_user("host", "a long enough password", "Host", "instructor")
+        seminar = create_seminar(host, catalog().module("amaq"), "", 1)
+        return seminar.id, f"/seminars/{seminar.id}/step/{room_token(seminar.id)}"
+
+
+def poll(port: int, path: str, etag: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"If-None-Match": etag} if etag else {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def test_nginx_answers_a_rooms_polls_from_its_cache_and_follows_the_room_within_seconds(serving, make_app):
+    """The room's one polling address: the app is asked once, nginx answers the next polls (and their
+    304s) itself; a wrong token always reaches the app and is refused; a move shows within seconds
+    (at most about 2.5 s: nginx's second, rounded to whole seconds, and the app's 0.5 s)."""
+    from app.seminar.live import advance
+    from app.models import Seminar
+
+    app = make_app(SECRET_KEY="serving-secret", SQLALCHEMY_DATABASE_URI=serving.env["DATABASE_URL"])
+    seminar_id, address = open_room(app)
+    first = poll(serving.port, address)
+    again = poll(serving.port, address)
+    assert first[0] == 200 and first[1]["X-Room-Cache"] in ("MISS", "EXPIRED")
+    assert again[0] == 200 and again[1]["X-Room-Cache"] == "HIT" and again[2] == first[2]
+    etag = again[1]["ETag"]
+    unchanged = poll(serving.port, address, etag)
+    assert unchanged[0] == 304 and unchanged[2] == b""
+    assert unchanged[1]["Cache-Control"] == "no-cache", "browsers still ask every time"
+    wrong = address[:-2] + ("xx" if not address.endswith("xx") else "yy")
+    assert [poll(serving.port, wrong)[0] for _ in range(2)] == [404, 404]
+    with app.test_request_context():
+        advance(db.session.get(Seminar, seminar_id), "open", 0)
+    moved_at = time.monotonic()
+    while (seen := poll(serving.port, address, etag))[0] == 304:
+        assert time.monotonic() - moved_at < 5.0, "the phones still see the lobby"
+        time.sleep(0.05)
+    assert seen[0] == 200 and b'"phase":"open"' in seen[2].replace(b" ", b"")
 
 
 def test_serve_stops_nginx_and_gunicorn_on_sigterm(serving):
