@@ -135,7 +135,8 @@ def room_rows() -> list[tuple[str, Callable[[dict], str]]]:
         return optional(key, lambda r: cell(r) + (mark(r, key) if key in r["targets"] else ""))
     n = number
     return [
-        ("**the room at full size**: phones joined (logged in, opened the join link, joined, loaded the room)",
+        ("**the room at full size**, through nginx as ./serve deploys it: phones joined (logged in, opened the "
+         "join link, joined, loaded the room)",
          optional("room_phones", lambda r: f"{r['room_phones']:,} in {r['room_join_s']:.0f} s (untimed set-up)")),
         ("room: answers stored / lost / doubled, read back from the database (every phone's answer, from "
          "the burst's client threads as fast as the server takes them)",
@@ -148,8 +149,8 @@ def room_rows() -> list[tuple[str, Callable[[dict], str]]]:
                                             f"({int(100 * r['room_poll_not_modified'])}% answered 304)")),
         ("room: poll **p95** meanwhile (target < 100 ms)",
          room("room_poll_p95_ms", lambda r: f"**{n(r['room_poll_p95_ms'])}** ms")),
-        ("room: polls alone, as fast as the server answers, as a share of the bare page in alternating windows "
-         "(target ≥ 60%)",
+        ("room: polls alone, as fast as the server answers, as a share of the bare page in alternating windows, "
+         "both through nginx (target ≥ 60%)",
          room("room_poll_ratio", lambda r: f"{n(r['room_polls_alone_per_s'])}/s of "
                                            f"{n(r['room_ceiling_pages_per_s'])}/s = {percent(r['room_poll_ratio'])}")),
         ("room: the reveal, every phone loads the key and the passage at once: all served in, **p95** "

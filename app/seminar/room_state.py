@@ -62,7 +62,8 @@ class RoomQuestion:
 
 
 class RoomSteps:
-    """One app's per-process copies of its rooms' steps (tests build many apps, each with its own)."""
+    """One app's per-process copies of what its rooms' phones ask for: the steps, the closed questions' counts,
+    the tokens and the questions (tests build many apps, each with its own)."""
 
     def __init__(self, secret_key: str, ttl: float):
         self.tokens = URLSafeSerializer(secret_key, salt="seminar-room")
