@@ -23,10 +23,11 @@ MINIMAL_CONTENT = Path(__file__).resolve().parent / "fixtures" / "minimal"
 # values some answer field of some type takes: a wrong answer is sought among the key with one field changed to these
 OTHER_FIELD_VALUES = ("A", "F", "1", "6", "almost_no_chance", "almost_certain", "C", "I", "N", "0", "1", "")
 
-# The browser's page checks (tests/system/test_accessibility.py, test_phones_print.py) look at markup,
-# CSS, scripts and print, which do not depend on the database, and they are the slowest tests: ./test
-# runs them in its SQLite pass and leaves them out of its PostgreSQL pass (-m "not pages"), so none is
-# skipped; `pytest -m pages` with TEST_DATABASE_URL set runs them on PostgreSQL too.
+# The browser's page checks (tests/system/test_accessibility.py, test_phones_print.py, the projector and
+# phone fits) look at markup, CSS, scripts, layout and print, and the slow-client test of bare gunicorn
+# reads no data: none depends on the database, and they are among the slowest tests. ./test runs them in
+# its SQLite run and leaves them out of its PostgreSQL run (-m "not pages"), so none is skipped;
+# `pytest -m pages` with TEST_DATABASE_URL set runs them on PostgreSQL too.
 ONCE = pytest.mark.pages
 
 
