@@ -192,12 +192,13 @@ def test_register_then_lesson_tooltip_on_keyboard_focus_and_citation_highlight(p
     page.get_by_role("link", name="Read the lesson").click()
     expect(page).to_have_url(server.url + "/modules/amaq/lesson")
 
+    expect(page.locator(".lesson-body a.term").first).to_be_visible()  # the page has loaded (a URL comes first)
     first_tip = page.locator(".lesson-body .term-tip").first
     expect(first_tip).to_be_hidden()
     # Tab from the top of the page until a glossary term has the keyboard focus.
     for _ in range(60):
         page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement.matches('.lesson-body a.term')"):
+        if page.evaluate("() => !!document.activeElement && document.activeElement.matches('.lesson-body a.term')"):
             break
     else:
         pytest.fail("Tabbing through the lesson never reached a glossary term link")
