@@ -186,7 +186,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--room-poll-threads", type=int, default=24, help="client threads pacing the room's polls")
     parser.add_argument("--room-only", action="store_true", help="seed, start the servers and measure the "
                         "full-size room alone; print its figures (implies --no-write)")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4,
+                        help="the app's and the ceiling's gunicorn (the room runs its own, as ./serve does)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--keepalive", type=int, default=5)

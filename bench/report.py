@@ -135,8 +135,8 @@ def room_rows() -> list[tuple[str, Callable[[dict], str]]]:
         return optional(key, lambda r: cell(r) + (mark(r, key) if key in r["targets"] else ""))
     n = number
     return [
-        ("**the room at full size**, through nginx as ./serve deploys it: phones joined (logged in, opened the "
-         "join link, joined, loaded the room)",
+        ("**the room at full size**, as ./serve deploys it (nginx, gunicorn with 8 sync workers): phones joined "
+         "(logged in, opened the join link, joined, loaded the room)",
          optional("room_phones", lambda r: f"{r['room_phones']:,} in {r['room_join_s']:.0f} s (untimed set-up)")),
         ("room: answers stored / lost / doubled, read back from the database (every phone's answer, from "
          "the burst's client threads as fast as the server takes them)",

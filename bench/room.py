@@ -28,7 +28,7 @@ from werkzeug.security import generate_password_hash
 
 import load
 import seed as seeding
-from context import Run, log
+from context import BENCH, Run, log, start_gunicorn
 from live_seminar import advance, open_seminar
 from load import Learner
 from results import Room, ms
@@ -127,24 +127,35 @@ def paced(rate: float, worker, conns: Connections, threads: int, stop: threading
     return tally
 
 
+# gunicorn as ./serve runs it behind nginx: sync workers, each taking a request only when it is free
+SERVE = {"workers": 8, "worker_class": "sync", "threads": 1}
+
+
 @contextmanager
 def through_nginx(run: Run):
-    """run.conns and run.cconns go through nginx (deploy/nginx.conf) in front of the app and the ceiling
-    until the block ends; nginx's processes count as the servers' CPU meanwhile."""
+    """The room as ./serve deploys it: for the app and for the ceiling, a gunicorn with ./serve's settings
+    and nginx (deploy/nginx.conf) in front of it; run.conns and run.cconns go through the two nginx until
+    the block ends, and these servers' processes count as the servers' CPU meanwhile."""
     saved = run.conns, run.cconns
-    started: list[Nginx] = []
+    started = []
+    settings = {**SERVE, "keepalive": run.args.keepalive, "backlog": 2048}
     try:
-        for name, upstream, ready in (("room-nginx", "groundwork", "/login"), ("ceiling-nginx", "ceiling", "/page")):
-            server = Nginx(f"127.0.0.1:{run.server(upstream).port}", run.here / name, name=name, ready_path=ready)
-            server.start(timeout=30)
-            started.append(server)
-            run.servers.append(server)
-        run.conns = Connections("127.0.0.1", started[0].port, headers=saved[0].headers)
-        run.cconns = Connections("127.0.0.1", started[1].port, headers=saved[1].headers)
+        for name, app_spec, ready, pythonpath in (("groundwork", "app:create_app()", "/login", None),
+                                                  ("ceiling", "ceiling:create_app()", "/page", str(BENCH))):
+            app = start_gunicorn(f"room-{name}", app_spec, run.server(name).env, settings,
+                                 run.here / f"gunicorn-room-{name}.log", ready, pythonpath=pythonpath)
+            started.append(app)
+            run.servers.append(app)
+            front = Nginx(f"127.0.0.1:{app.port}", run.here / f"nginx-{name}", name=f"nginx-{name}", ready_path=ready)
+            front.start(timeout=30)
+            started.append(front)
+            run.servers.append(front)
+        run.conns = Connections("127.0.0.1", started[1].port, headers=saved[0].headers)
+        run.cconns = Connections("127.0.0.1", started[3].port, headers=saved[1].headers)
         yield
     finally:
         run.conns, run.cconns = saved
-        for server in started:
+        for server in reversed(started):
             server.stop()
             run.servers.remove(server)
 
