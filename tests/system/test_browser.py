@@ -143,6 +143,7 @@ def start_quiz(page, server, module_id: str = "amaq") -> int:
     page.goto(f"{server.url}/modules/{module_id}")
     page.get_by_role("button", name=re.compile("Start the quiz|Resume the quiz")).click()
     expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    expect(page.locator("#quiz-form")).to_be_visible()  # loaded, not only navigated to (the URL comes first)
     return int(page.url.rsplit("/", 1)[1])
 
 
@@ -547,6 +548,7 @@ def test_a_partial_order_is_kept_and_a_tied_one_is_refused_on_the_page(page, ser
 
 COVERED = """() => {
   const el = document.activeElement;
+  if (!el) return {name: '', inForm: false, inBar: false, visible: true};
   const box = el.getBoundingClientRect();
   const top = document.getElementById('save-status').getBoundingClientRect();
   const bar = document.querySelector('.quiz-actions').getBoundingClientRect();
