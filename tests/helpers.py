@@ -46,6 +46,22 @@ def count(app, model, *where) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
+def statements_of(app, call) -> tuple:
+    """What `call()` returned, and the SQL of each statement the app's engine ran meanwhile."""
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        return call(), seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+
+
 def at_once(call, items: list) -> list:
     """call(item) for every item, each in its own thread, all released together; the results, in item order."""
     barrier, results = threading.Barrier(len(items)), [None] * len(items)

@@ -12,7 +12,7 @@ from app.classes.models import ClassInstructor, ClassMember, ClassModule, Course
 from app.database import db_write
 from app.extensions import db
 from app.models import Attempt, User, utcnow
-from tests.helpers import PASSWORD, at_once, correct_form, count, open_class
+from tests.helpers import PASSWORD, at_once, correct_form, count, open_class, statements_of
 
 
 def logged_in(app, username: str):
@@ -385,19 +385,11 @@ def test_the_overview_names_the_next_due_date(app, staff, learners, catalog):
 
 
 def test_the_roster_is_a_handful_of_queries_however_many_learners(app, staff, make_user):
-    from sqlalchemy import event
-
     class_id, code = open_class(app, staff["prof"])
 
     def queries_for_roster() -> int:
-        seen = []
-        with app.app_context():
-            listener = lambda *args: seen.append(args[2])
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                assert staff["prof"].get(f"/classes/{class_id}/roster").status_code == 200
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
+        page, seen = statements_of(app, lambda: staff["prof"].get(f"/classes/{class_id}/roster"))
+        assert page.status_code == 200
         return len(seen)
 
     few = queries_for_roster()

@@ -9,11 +9,10 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from app.extensions import db
 from app.models import User, utcnow
-from tests.helpers import logged_in, make_class, take_quiz
+from tests.helpers import logged_in, make_class, statements_of, take_quiz
 
 MODULE = "amaq"
 
@@ -134,14 +133,8 @@ def test_the_gradebook_is_a_fixed_number_of_queries_however_many_learners(app, c
     class_id, clients = course
 
     def queries() -> int:
-        seen = []
-        with app.app_context():
-            listener = lambda *args: seen.append(args[2])
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                assert clients["prof"].get(f"/instructor/gradebook?class={class_id}&sort={MODULE}").status_code == 200
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
+        page, seen = statements_of(app, lambda: clients["prof"].get(f"/instructor/gradebook?class={class_id}&sort={MODULE}"))
+        assert page.status_code == 200
         return len(seen)
 
     few = queries()

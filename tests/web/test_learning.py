@@ -1,13 +1,12 @@
 """Course overview and progress, lessons, the source reader, glossary and timeline."""
 import re
 
-import sqlalchemy as sa
 from markupsafe import escape
 
 from app.extensions import db
 from app.learning.progress import course_progress
 from app.models import LessonRead, User
-from tests.helpers import PASSWORD, correct_form, count
+from tests.helpers import PASSWORD, correct_form, count, statements_of
 
 
 def test_dashboard_lists_modules_in_order_with_objectives_and_next_step(client, learner, catalog):
@@ -54,23 +53,12 @@ def test_lesson_page_shows_each_learner_their_own_name_and_read_state(app, clien
 def test_lesson_and_reader_pages_make_one_query_each(app, client, learner):
     """The login lookup brings the lesson's read state along; nothing else on these pages queries."""
     client.post("/modules/amaq/lesson/read")
-    with app.app_context():
-        engine = db.engine
-    selects = []
-
-    def note(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            selects.append(statement)
-
     pages = {}
-    sa.event.listen(engine, "before_cursor_execute", note)
-    try:
-        for path in ("/modules/amaq/lesson", "/modules/crypto-finance/lesson", "/sources/orton-2017-amaq"):
-            selects.clear()
-            pages[path] = client.get(path).data.decode()
-            assert len(selects) == 1, (path, selects)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", note)
+    for path in ("/modules/amaq/lesson", "/modules/crypto-finance/lesson", "/sources/orton-2017-amaq"):
+        response, statements = statements_of(app, lambda: client.get(path))
+        pages[path] = response.data.decode()
+        selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        assert len(selects) == 1, (path, selects)
     assert "You marked this lesson as read" in pages["/modules/amaq/lesson"]
     assert "Mark as read" in pages["/modules/crypto-finance/lesson"]
 

@@ -15,7 +15,7 @@ from app.models import Attempt, CardReview, CardSync, ReviewCard, Seminar, Semin
 from app.quiz.types import answer_form
 from app.spaced.queue import due_cards, due_summary, shown
 from app.spaced.scheduling import rating_for
-from tests.helpers import PASSWORD, at_once, correct_form, count, form_for, make_class, make_seminar
+from tests.helpers import PASSWORD, at_once, correct_form, count, form_for, make_class, make_seminar, statements_of
 
 
 
@@ -292,15 +292,8 @@ def test_the_header_count_adds_no_query(app, client, learner, clock):
     submit_blank(client)
     client.get("/review")
     due_now(app, clock, learner)
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def seen(_conn, _cursor, statement, *_):
-        statements.append(statement)
-    sa.event.listen(engine, "before_cursor_execute", seen)
-    page = client.get("/glossary").get_data(as_text=True)
-    sa.event.remove(engine, "before_cursor_execute", seen)
+    response, statements = statements_of(app, lambda: client.get("/glossary"))
+    page = response.get_data(as_text=True)
     held = len(cards(app, learner.id))
     assert f"Review: <strong>{held}</strong> due" in page
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1  # the login lookup
