@@ -138,6 +138,7 @@ def through_nginx(run: Run):
     the block ends, and these servers' processes count as the servers' CPU meanwhile."""
     saved = run.conns, run.cconns
     started = []
+    fronts: dict[str, Nginx] = {}
     settings = {**SERVE, "keepalive": run.args.keepalive, "backlog": 2048}
     try:
         for name, app_spec, ready, pythonpath in (("groundwork", "app:create_app()", "/login", None),
@@ -146,12 +147,13 @@ def through_nginx(run: Run):
                                  run.here / f"gunicorn-room-{name}.log", ready, pythonpath=pythonpath)
             started.append(app)
             run.servers.append(app)
-            front = Nginx(f"127.0.0.1:{app.port}", run.here / f"nginx-{name}", name=f"nginx-{name}", ready_path=ready)
+            front = fronts[name] = Nginx(f"127.0.0.1:{app.port}", run.here / f"nginx-{name}", name=f"nginx-{name}",
+                                         ready_path=ready)
             front.start(timeout=30)
             started.append(front)
             run.servers.append(front)
-        run.conns = Connections("127.0.0.1", started[1].port, headers=saved[0].headers)
-        run.cconns = Connections("127.0.0.1", started[3].port, headers=saved[1].headers)
+        run.conns = Connections("127.0.0.1", fronts["groundwork"].port, headers=saved[0].headers)
+        run.cconns = Connections("127.0.0.1", fronts["ceiling"].port, headers=saved[1].headers)
         yield
     finally:
         run.conns, run.cconns = saved

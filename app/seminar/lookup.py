@@ -13,11 +13,6 @@ ROOM_WITH_HOST = sa.select(Seminar).options(so.joinedload(Seminar.host)).where(S
 
 
 def get_seminar(seminar_id: int) -> Seminar:
-    """:raise 404: when no seminar has this id."""
-    return db.session.get(Seminar, seminar_id) or abort(404, description=NOT_FOUND)
-
-
-def get_room(seminar_id: int) -> Seminar:
     """The seminar with its host loaded in the same query (a phone's page names the host).
 
     :raise 404: when no seminar has this id."""

@@ -83,22 +83,14 @@ class RoomSteps:
         row = db.session.execute(READ_STEP, {"id": seminar_id}).first()
         if row is None:
             return None
-        copy = RoomStep(row.step, row.phase, row.position, now)
-        with self.lock:
-            if len(self.copies) > 10_000:  # rooms long ended: forget them all rather than grow
-                self.copies.clear()
-            self.copies[seminar_id] = copy
-        return copy
+        return self.keep(self.copies, seminar_id, RoomStep(row.step, row.phase, row.position, now))
 
     def closed_tally(self, seminar_id: int, step: int, count: Callable[[], T]) -> T:
         """The verdict counts of the question closed at `step`, counted once per process: no answer lands
         once a question is closed (the answer's INSERT needs it open), so they never change."""
         key = (seminar_id, step)
-        if key not in self.closed:
-            if len(self.closed) > 10_000:
-                self.closed.clear()
-            self.closed[key] = count()
-        return self.closed[key]
+        found = self.closed.get(key)
+        return self.keep(self.closed, key, count()) if found is None else found
 
     def room_questions(self, seminar: Seminar) -> tuple[RoomQuestion, ...]:
         """The room's questions in order, read once per process: every phone's page needs one of them,
@@ -109,13 +101,18 @@ class RoomSteps:
         if found is None:
             rows = db.session.execute(READ_QUESTIONS, {"id": seminar.id}).all()
             specs = version_specs({row.question_version_id for row in rows})
-            found = tuple(RoomQuestion(row.position, specs[row.question_version_id], row.layout, row.points)
-                          for row in rows)
-            with self.lock:
-                if len(self.questions) > 1_000:
-                    self.questions.clear()
-                self.questions[key] = found
+            found = self.keep(self.questions, key, tuple(
+                RoomQuestion(row.position, specs[row.question_version_id], row.layout, row.points) for row in rows),
+                limit=1_000)
         return found
+
+    def keep(self, store: dict, key, value: T, limit: int = 10_000) -> T:
+        """Keep `value` in one of these copies; past `limit` rooms (long ended) forget them all rather than grow."""
+        with self.lock:
+            if len(store) > limit:
+                store.clear()
+            store[key] = value
+        return value
 
     def forget(self, seminar_id: int) -> None:
         """After this process moved the room on: its next poll reads the new step at once."""
@@ -137,13 +134,7 @@ def room_token(seminar_id: int) -> str:
     Signing is deterministic, so each process signs a room's token once."""
     steps = room_steps()
     token = steps.signed.get(seminar_id)
-    if token is None:
-        token = steps.tokens.dumps([seminar_id])
-        with steps.lock:
-            if len(steps.signed) > 10_000:
-                steps.signed.clear()
-            steps.signed[seminar_id] = token
-    return token
+    return steps.keep(steps.signed, seminar_id, steps.tokens.dumps([seminar_id])) if token is None else token
 
 
 def token_admits(token: str, seminar_id: int) -> bool:

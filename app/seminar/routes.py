@@ -19,7 +19,7 @@ from app.seminar.live import (MAX_QUESTIONS, AnswerRefused, MalformedAnswer, Not
                               live_item, normalise_code, seconds_left,
                               seminar_by_code)
 from app.seminar.leaderboard import nicknames
-from app.seminar.lookup import NOT_FOUND, get_room, get_seminar, hosted_seminar, hosts
+from app.seminar.lookup import NOT_FOUND, get_seminar, hosted_seminar, hosts
 from app.seminar.results import member_count, my_answers, results_table, scoreboard, tallies, verdict_counts
 from app.seminar.room_state import room_steps, room_token
 
@@ -107,13 +107,14 @@ def join_room():
 @login_required
 def live(seminar_id: int):
     """The learner's screen: waiting, the open question, its answer once closed, or the final score."""
-    seminar = get_room(seminar_id)
+    seminar = get_seminar(seminar_id)
     mine = my_answers(seminar.id, current_user.id)
     if mine is None:
         if hosts(seminar):
             return redirect(url_for("seminar.host", seminar_id=seminar.id))
         abort(404, description=NOT_FOUND)
-    questions = room_steps().room_questions(seminar)
+    steps = room_steps()
+    questions = steps.room_questions(seminar)
     question = questions[seminar.position] if seminar.position >= 0 else None
     context = {"seminar": seminar, "module": catalog().module(seminar.module_id), "mine": mine,
                "total": len(questions), "left": seconds_left(seminar),
@@ -124,8 +125,8 @@ def live(seminar_id: int):
         context["waiting"] = review_view(live_item(question, mine[question.position]))
     elif seminar.phase == "closed":
         context["shown"] = review_view(live_item(question, mine.get(question.position)))
-        context["tally"] = room_steps().closed_tally(seminar.id, seminar.step,
-                                                     lambda: verdict_counts(seminar.id, question.position))
+        context["tally"] = steps.closed_tally(seminar.id, seminar.step,
+                                              lambda: verdict_counts(seminar.id, question.position))
     elif seminar.phase == "ended":
         context["reviews"] = [review_view(live_item(q, mine.get(q.position))) for q in questions]
         context["earned"] = sum((a.fraction * questions[p].points) for p, a in mine.items())
